@@ -1,0 +1,72 @@
+#include "fipsgate/io/mapped_file.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <utility>
+
+namespace fipsgate {
+
+namespace {
+Error os_error(const std::string& path, const char* what) {
+  return Error(path + ": " + what + ": " + std::strerror(errno));
+}
+}  // namespace
+
+Result<MappedFile> MappedFile::open(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return os_error(path, "cannot open");
+  struct stat status {};
+  if (::fstat(fd, &status) != 0) {
+    Error error = os_error(path, "cannot stat");
+    ::close(fd);
+    return error;
+  }
+  if (!S_ISREG(status.st_mode)) {
+    ::close(fd);
+    return Error(path + ": not a regular file");
+  }
+  MappedFile file;
+  file.path_ = path;
+  file.size_ = static_cast<uint64_t>(status.st_size);
+  if (file.size_ > 0) {
+    void* mapping = ::mmap(nullptr, file.size_, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (mapping == MAP_FAILED) {
+      Error error = os_error(path, "cannot map");
+      ::close(fd);
+      return error;
+    }
+    file.data_ = static_cast<const uint8_t*>(mapping);
+  }
+  ::close(fd);
+  return file;
+}
+
+MappedFile::MappedFile(MappedFile&& other) noexcept
+    : data_(std::exchange(other.data_, nullptr)),
+      size_(std::exchange(other.size_, 0)),
+      path_(std::move(other.path_)) {}
+
+MappedFile& MappedFile::operator=(MappedFile&& other) noexcept {
+  if (this != &other) {
+    release();
+    data_ = std::exchange(other.data_, nullptr);
+    size_ = std::exchange(other.size_, 0);
+    path_ = std::move(other.path_);
+  }
+  return *this;
+}
+
+MappedFile::~MappedFile() { release(); }
+
+void MappedFile::release() {
+  if (data_ != nullptr) ::munmap(const_cast<uint8_t*>(data_), size_);
+  data_ = nullptr;
+  size_ = 0;
+}
+
+}  // namespace fipsgate

@@ -1,0 +1,56 @@
+#include <doctest/doctest.h>
+
+#include "fipsgate/io/byte_view.h"
+#include "fipsgate/io/digest.h"
+
+using fipsgate::ByteView;
+using fipsgate::Endian;
+
+TEST_CASE("a read past the end of a view is an error naming the offset, not a crash") {
+  const std::string bytes = "\x01\x02\x03\x04";
+  ByteView view(bytes, 0x100);
+  CHECK(view.u32(0, Endian::little).value() == 0x04030201u);
+  CHECK(view.u32(0, Endian::big).value() == 0x01020304u);
+  auto past = view.u32(1, Endian::little);
+  REQUIRE_FALSE(past.ok());
+  CHECK(past.error().message().find("0x1") != std::string::npos);
+  CHECK_FALSE(view.slice(2, UINT64_MAX).ok());  // length overflow does not wrap around
+  CHECK_FALSE(view.slice(UINT64_MAX, 1).ok());
+  CHECK(view.slice(1, 2).value().file_offset() == 0x101);
+}
+
+TEST_CASE("uvarint decodes Go's PutUvarint encoding and rejects overlong input") {
+  const std::string bytes("\xff\x01\x08", 3);
+  ByteView view(bytes);
+  auto value = view.uvarint(0);
+  REQUIRE(value.ok());
+  CHECK(value->value == 255);
+  CHECK(value->length_bytes == 2);
+  const std::string endless(12, '\xff');
+  CHECK_FALSE(ByteView(endless).uvarint(0).ok());
+  const std::string truncated("\x80", 1);
+  CHECK_FALSE(ByteView(truncated).uvarint(0).ok());
+}
+
+TEST_CASE("cstring stops at the limit when there is no terminator") {
+  const std::string bytes("abc\0def", 7);
+  ByteView view(bytes);
+  CHECK(view.cstring(0, 100).value() == "abc");
+  CHECK_FALSE(view.cstring(4, 100).ok());
+  CHECK_FALSE(view.cstring(0, 2).ok());
+}
+
+TEST_CASE("find honours alignment") {
+  const std::string bytes = "xxMAGICxxxxxxxxxMAGIC";
+  ByteView view(bytes);
+  CHECK(view.find("MAGIC").value() == 2);
+  CHECK(view.find("MAGIC", 0, 16).value() == 16);
+  CHECK_FALSE(view.find("MAGIC", 17, 16).has_value());
+}
+
+TEST_CASE("sha256 of the empty input and of abc match the published vectors") {
+  CHECK(fipsgate::sha256_hex(ByteView()).value() ==
+        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  CHECK(fipsgate::sha256_hex(ByteView(std::string_view("abc"))).value() ==
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
