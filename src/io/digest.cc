@@ -8,7 +8,7 @@ namespace fipsgate {
 
 Result<std::string> sha256_hex(ByteView bytes) {
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> context(EVP_MD_CTX_new(),
-                                                                   &EVP_MD_CTX_free);
+                                                                  &EVP_MD_CTX_free);
   if (!context || EVP_DigestInit_ex(context.get(), EVP_sha256(), nullptr) != 1) {
     return Error("sha256: OpenSSL could not initialise a digest context");
   }

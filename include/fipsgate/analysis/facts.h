@@ -19,18 +19,18 @@ struct Evidence {
   std::string description;  // "function crypto/internal/boring/sig.BoringCrypto.abi0"
   std::optional<uint64_t> file_offset;
   std::optional<uint64_t> vaddr;
-  std::string section;      // ".text", ".go.buildinfo", ...
-  std::string function;     // containing or named function, when known
+  std::string section;             // ".text", ".go.buildinfo", ...
+  std::string function;            // containing or named function, when known
   std::string build_setting_line;  // "build\tCGO_ENABLED=0" for build-setting evidence
 };
 
 enum class Backend : uint8_t {
-  boringcrypto,        // Go+BoringCrypto (goboring syso)
-  go_native_fips140,   // Go 1.24+ crypto/internal/fips140 module
-  openssl_golang_fips, // Red Hat / golang-fips OpenSSL backend
-  openssl_microsoft,   // Microsoft Go systemcrypto (OpenSSL on Linux)
-  standard_go,         // plain Go crypto, no validated module
-  none,                // links no crypto at all
+  boringcrypto,         // Go+BoringCrypto (goboring syso)
+  go_native_fips140,    // Go 1.24+ crypto/internal/fips140 module
+  openssl_golang_fips,  // Red Hat / golang-fips OpenSSL backend
+  openssl_microsoft,    // Microsoft Go systemcrypto (OpenSSL on Linux)
+  standard_go,          // plain Go crypto, no validated module
+  none,                 // links no crypto at all
 };
 std::string_view to_string(Backend backend);
 
@@ -41,13 +41,13 @@ struct BackendFact {
 
 // A validated (or not) module identified in the binary, joined with signatures/modules.yaml.
 struct ModuleIdentity {
-  std::string family;         // "boringcrypto", "go-fips140", "openssl"
-  std::string version;        // "v1.0.0", BoringSSL build id, ...
-  std::string certificate;    // CMVP certificate number, empty if none
-  std::string standard;       // "FIPS 140-2" or "FIPS 140-3"
-  std::string status;         // "active", "historical", "in-process", "none"
-  std::string sunset_date;    // ISO date, empty if unknown
-  std::string source;         // where the table row comes from
+  std::string family;       // "boringcrypto", "go-fips140", "openssl"
+  std::string version;      // "v1.0.0", BoringSSL build id, ...
+  std::string certificate;  // CMVP certificate number, empty if none
+  std::string standard;     // "FIPS 140-2" or "FIPS 140-3"
+  std::string status;       // "active", "historical", "in-process", "none"
+  std::string sunset_date;  // ISO date, empty if unknown
+  std::string source;       // where the table row comes from
   std::vector<Evidence> evidence;
 };
 
@@ -64,13 +64,13 @@ struct Caller {
   std::string function;  // "main.main"
   std::string package;   // "main"
   uint64_t call_site_vaddr = 0;
-  std::string callee;    // "crypto/md5.Sum"
+  std::string callee;  // "crypto/md5.Sum"
 };
 
 struct NonApprovedUse {
-  std::string package;         // "crypto/md5"
-  std::string reason_code;     // "NA" (non-approved algorithm) or "UV" (outside a validated module)
-  std::string reason;          // human sentence from signatures/
+  std::string package;      // "crypto/md5"
+  std::string reason_code;  // "NA" (non-approved algorithm) or "UV" (outside a validated module)
+  std::string reason;       // human sentence from signatures/
   std::vector<std::string> functions;  // functions of the package present in the binary
   std::vector<Caller> callers;         // direct callers outside the standard crypto stack
   bool std_internal_only = false;      // only reached from std crypto (e.g. crypto/tls legacy)
@@ -81,7 +81,7 @@ std::string_view to_string(Severity severity);
 
 // A stable-ID observation that the policy layer turns into pass/fail.
 struct Finding {
-  std::string rule_id;   // FG1xx backend, FG2xx non-approved crypto, FG3xx build, FG9xx limits
+  std::string rule_id;  // FG1xx backend, FG2xx non-approved crypto, FG3xx build, FG9xx limits
   Severity severity = Severity::warning;
   std::string message;
   std::vector<Evidence> evidence;
@@ -97,16 +97,16 @@ struct LinkageFact {
 struct Facts {
   std::string path;
   std::string sha256;
-  std::string go_version;       // raw version string, empty if not a Go binary
+  std::string go_version;  // raw version string, empty if not a Go binary
   std::string go_build_id;
   std::string arch;
-  std::vector<BackendFact> backends;    // every backend with code evidence
+  std::vector<BackendFact> backends;  // every backend with code evidence
   std::optional<ModuleIdentity> module;
   FipsModeFact fips_mode;
   std::vector<NonApprovedUse> non_approved;
   LinkageFact linkage;
-  std::vector<Finding> findings;        // contradictions and analysis limits
-  std::vector<std::string> errors;      // non-empty: the binary is (partly) unanalyzable
+  std::vector<Finding> findings;    // contradictions and analysis limits
+  std::vector<std::string> errors;  // non-empty: the binary is (partly) unanalyzable
   bool analyzable = true;
 };
 
