@@ -1,0 +1,46 @@
+// The grammar of Go symbol names as found in pclntab and ELF symbol tables (reference §4):
+// "<escaped package path>.<name>", with methods, closures, generics, compiler/linker prefixes,
+// ABI suffixes, and C symbols without a package.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace fipsgate {
+
+enum class SymbolNameKind : uint8_t {
+  go,                 // belongs to a Go package: "crypto/sha256.(*digest).Write"
+  runtime_generated,  // compiler/linker names without a package: "go:buildid", "type:.eq.[2]int",
+                      // "go.shape.int"
+  cgo,                // cgo glue: "_cgo_3a42ad434848_Cfunc_foo", "x_cgo_init", "_cgo_topofstack"
+  c,  // C/assembly without a package: "_goboringcrypto_AES_encrypt", "BORINGSSL_bcm_text_start",
+      // "main"
+};
+std::string_view to_string(SymbolNameKind kind);
+
+SymbolNameKind classify_symbol_name(std::string_view name);
+
+// The escaped package path prefix of a Go symbol name ("crypto/internal/fips140/v1%2e0%2e0" for
+// "crypto/internal/fips140/v1%2e0%2e0.Name"), "" for names without a package (see
+// classify_symbol_name). For type:.eq./type:.hash. functions it is the package of the type's
+// name ("" for unnamed/builtin types). A view into function_name.
+std::string_view package_path(std::string_view function_name);
+
+// The import path: package_path() with %xx escapes undone ("gopkg.in/yaml.v3").
+std::string import_path(std::string_view function_name);
+
+// "%2e" -> "."; malformed escapes are kept as written.
+std::string unescape_path(std::string_view escaped);
+
+// "vendor/golang.org/x/crypto/hkdf" -> "golang.org/x/crypto/hkdf"; other paths unchanged.
+std::string_view strip_vendor(std::string_view path);
+
+// Removes the ELF-symtab-only ABI decoration: "pkg.F.abi0" -> "pkg.F" (also ".abiinternal").
+std::string_view strip_abi_suffix(std::string_view name);
+
+// Rewrites the type arguments of a generic name to the pclntab form "[...]" (the linker keeps
+// everything outside the first '[' and its matching last ']'): "main.Map[go.shape.int_0]" ->
+// "main.Map[...]". Names without brackets are returned unchanged.
+std::string collapse_type_arguments(std::string_view name);
+
+}  // namespace fipsgate
