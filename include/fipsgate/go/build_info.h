@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "fipsgate/binary/binary_image.h"
 #include "fipsgate/go/go_version.h"
@@ -25,6 +26,9 @@ struct BuildInfo {
   ModuleInfo modules;
   uint64_t blob_vaddr = 0, blob_file_offset = 0;
   std::string found_in;  // "section .go.buildinfo" or "writable segment at 0x..."
+  // Problems that did not stop the reader: a version string or module text that does not parse
+  // (go_version then holds only `raw`, modules stays empty).
+  std::vector<std::string> warnings;
 };
 
 std::string_view to_string(BuildInfo::Format format);  // "pointer" / "inline"
@@ -45,8 +49,11 @@ struct FallbackBuildInfo {
 };
 
 // Best effort: nullopt when nothing was recognised. Errors go to `errors` (e.g. module text that
-// did not parse).
+// did not parse). The runtime.buildVersion symbol and the modinfo sentinels are always tried;
+// the version guesses from "go1." strings in data only when allow_heuristics is set (the caller
+// already knows the file is Go, e.g. from its pclntab), since any file may contain such text.
 std::optional<FallbackBuildInfo> find_build_info_fallback(const BinaryImage& image,
-                                                          std::vector<std::string>& errors);
+                                                          std::vector<std::string>& errors,
+                                                          bool allow_heuristics);
 
 }  // namespace fipsgate

@@ -25,9 +25,10 @@ struct BuildSetting {
 };
 
 struct ModuleInfo {
-  std::string main_package_path;       // "path" line
-  std::optional<Module> main;          // "mod" line
-  std::vector<Module> deps;            // "dep" lines, in file order
+  std::string main_package_path;  // "path" line
+  std::string go_version;      // "go" line: only in text printed by `go version -m`, never embedded
+  std::optional<Module> main;  // "mod" line
+  std::vector<Module> deps;    // "dep" lines, in file order
   std::vector<BuildSetting> settings;  // "build" lines, in file order, unquoted
 
   // The value of the first build setting named key.
