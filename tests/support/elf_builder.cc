@@ -6,10 +6,11 @@ namespace fipsgate::testing {
 
 namespace {
 
-constexpr uint32_t kShtProgbits = 1, kShtSymtab = 2, kShtStrtab = 3, kShtDynamic = 6,
+constexpr uint32_t kShtProgbits = 1, kShtSymtab = 2, kShtStrtab = 3, kShtDynamic = 6, kShtNote = 7,
                    kShtNobits = 8;
 constexpr uint64_t kShfWrite = 1, kShfAlloc = 2, kShfExec = 4;
-constexpr uint32_t kPtLoad = 1, kPtDynamic = 2, kPtInterp = 3;
+constexpr uint32_t kPtLoad = 1, kPtDynamic = 2, kPtInterp = 3, kPtNote = 4;
+constexpr uint64_t kDtNeeded = 1, kDtStrtab = 5, kDtStrsz = 10, kDtFlags1 = 0x6ffffffb;
 constexpr uint64_t kPageBytes = 0x1000;
 
 uint64_t align_up(uint64_t value, uint64_t alignment) {
@@ -74,6 +75,28 @@ std::string symbol_table(const ElfSpec& spec, const std::map<std::string, uint16
   return table.out();
 }
 
+// Writes .dynstr's final address into the DT_STRTAB entry of .dynamic.
+void patch_dynstr_address(std::vector<Layout>& layouts, const ElfSpec& spec) {
+  const unsigned word = spec.is_64bit ? 8 : 4;
+  uint64_t dynstr_vaddr = 0;
+  for (const Layout& layout : layouts) {
+    if (layout.spec.name == ".dynstr") dynstr_vaddr = layout.spec.vaddr;
+  }
+  for (Layout& layout : layouts) {
+    if (layout.spec.name != ".dynamic") continue;
+    std::string& bytes = layout.spec.bytes;
+    for (size_t offset = 0; offset + 2 * word <= bytes.size(); offset += 2 * word) {
+      if (load_uint(reinterpret_cast<const uint8_t*>(bytes.data()) + offset, word, spec.endian) !=
+          kDtStrtab) {
+        continue;
+      }
+      std::string value;
+      put_uint(value, dynstr_vaddr, word, spec.endian);
+      bytes.replace(offset + word, word, value);
+    }
+  }
+}
+
 }  // namespace
 
 void put_uint(std::string& out, uint64_t value, unsigned size_bytes, Endian endian) {
@@ -89,6 +112,19 @@ void put_uvarint(std::string& out, uint64_t value) {
     value >>= 7;
   }
   out.push_back(static_cast<char>(value));
+}
+
+std::string note_bytes(const NoteSpec& note, Endian endian) {
+  std::string out;
+  put_uint(out, note.name.size() + 1, 4, endian);
+  put_uint(out, note.desc.size(), 4, endian);
+  put_uint(out, note.type, 4, endian);
+  out += note.name;
+  out.push_back('\0');
+  pad_to(out, 4);
+  out += note.desc;
+  pad_to(out, 4);
+  return out;
 }
 
 void pad_to(std::string& out, uint64_t alignment) {
@@ -113,22 +149,37 @@ BuiltElf build_elf(const ElfSpec& spec) {
     sections.insert(sections.begin(), SectionSpec{".interp", kShtProgbits, kShfAlloc, 0, 1,
                                                   spec.interpreter + std::string(1, '\0'), 0});
   }
+  if (!spec.notes.empty()) {
+    std::string notes;
+    for (const NoteSpec& note : spec.notes) notes += note_bytes(note, spec.endian);
+    sections.insert(sections.begin(), SectionSpec{".note", kShtNote, kShfAlloc, 0, 4, notes, 0});
+  }
   StringTable dynstr;
-  if (!spec.needed.empty()) {
+  const unsigned word = is64 ? 8 : 4;
+  if (!spec.needed.empty() || spec.dynamic_section || spec.dynamic_flags_1 != 0) {
     std::string dynamic;
     for (const std::string& library : spec.needed) {
       uint32_t offset = dynstr.add(library);
-      put_uint(dynamic, 1, is64 ? 8 : 4, spec.endian);  // DT_NEEDED
-      put_uint(dynamic, offset, is64 ? 8 : 4, spec.endian);
+      put_uint(dynamic, kDtNeeded, word, spec.endian);
+      put_uint(dynamic, offset, word, spec.endian);
     }
-    put_uint(dynamic, 0, is64 ? 16 : 8, spec.endian);  // DT_NULL
+    // DT_STRTAB's value (the .dynstr address) is patched in once the layout is known.
+    put_uint(dynamic, kDtStrtab, word, spec.endian);
+    put_uint(dynamic, 0, word, spec.endian);
+    put_uint(dynamic, kDtStrsz, word, spec.endian);
+    put_uint(dynamic, dynstr.bytes.size(), word, spec.endian);
+    if (spec.dynamic_flags_1 != 0) {
+      put_uint(dynamic, kDtFlags1, word, spec.endian);
+      put_uint(dynamic, spec.dynamic_flags_1, word, spec.endian);
+    }
+    put_uint(dynamic, 0, 2 * word, spec.endian);  // DT_NULL
     sections.push_back(SectionSpec{".dynstr", kShtStrtab, kShfAlloc, 0, 1, dynstr.bytes, 0});
     sections.push_back(
         SectionSpec{".dynamic", kShtDynamic, kShfAlloc | kShfWrite, 0, 8, dynamic, 0});
   }
 
   // Place allocated sections: one PT_LOAD per run of sections with the same permissions.
-  const unsigned max_segments = 8;
+  const unsigned max_segments = 16;
   uint64_t header_bytes = ehdr_size + phdr_size * max_segments;
   uint64_t file_offset = align_up(header_bytes, 16);
   uint64_t vaddr = spec.base_vaddr + file_offset;
@@ -150,6 +201,8 @@ BuiltElf build_elf(const ElfSpec& spec) {
     if (!nobits) file_offset += layout.size;
     layouts.push_back(layout);
   }
+
+  patch_dynstr_address(layouts, spec);
 
   StringTable shstrtab, strtab;
   std::map<std::string, uint16_t> index_of;
@@ -181,10 +234,15 @@ BuiltElf build_elf(const ElfSpec& spec) {
   for (const Layout& layout : layouts) {
     const SectionSpec& section = layout.spec;
     if (!(section.flags & kShfAlloc)) continue;
-    uint32_t flags = 4 | ((section.flags & kShfWrite) ? 2 : 0) | ((section.flags & kShfExec) ? 1 : 0);
+    uint32_t flags =
+        4 | ((section.flags & kShfWrite) ? 2 : 0) | ((section.flags & kShfExec) ? 1 : 0);
     uint64_t filesz = section.type == kShtNobits ? 0 : layout.size;
-    if (section.name == ".interp") programs.push_back({kPtInterp, 4, layout.file_offset, section.vaddr, filesz, layout.size});
-    if (section.name == ".dynamic") programs.push_back({kPtDynamic, 6, layout.file_offset, section.vaddr, filesz, layout.size});
+    if (section.name == ".interp")
+      programs.push_back({kPtInterp, 4, layout.file_offset, section.vaddr, filesz, layout.size});
+    if (section.name == ".dynamic")
+      programs.push_back({kPtDynamic, 6, layout.file_offset, section.vaddr, filesz, layout.size});
+    if (section.type == kShtNote)
+      programs.push_back({kPtNote, 4, layout.file_offset, section.vaddr, filesz, layout.size});
     programs.push_back({kPtLoad, flags, layout.file_offset, section.vaddr, filesz, layout.size});
   }
   if (programs.size() > max_segments) programs.resize(max_segments);
@@ -192,7 +250,9 @@ BuiltElf build_elf(const ElfSpec& spec) {
   BuiltElf built;
   Writer w(spec);
   std::string& out = w.out();
-  out += "\x7f" "ELF";
+  out +=
+      "\x7f"
+      "ELF";
   out.push_back(is64 ? 2 : 1);
   out.push_back(spec.endian == Endian::little ? 1 : 2);
   out.push_back(1);
@@ -202,10 +262,13 @@ BuiltElf build_elf(const ElfSpec& spec) {
   w.uint(1, 4);
   uint64_t entry = 0;
   for (const Layout& layout : layouts) {
-    if (layout.spec.flags & kShfExec) { entry = layout.spec.vaddr; break; }
+    if (layout.spec.flags & kShfExec) {
+      entry = layout.spec.vaddr;
+      break;
+    }
   }
   w.word(entry);
-  w.word(ehdr_size);                              // e_phoff
+  w.word(ehdr_size);                               // e_phoff
   w.word(spec.write_section_headers ? shoff : 0);  // e_shoff
   w.uint(0, 4);
   w.uint(ehdr_size, 2);
@@ -232,7 +295,9 @@ BuiltElf build_elf(const ElfSpec& spec) {
     built.placed.push_back({layout.spec.name, layout.spec.vaddr, layout.file_offset, layout.size});
   }
   for (const Layout& layout : layouts) {
-    if (layout.spec.type == kShtNobits) built.placed.push_back({layout.spec.name, layout.spec.vaddr, layout.file_offset, layout.size});
+    if (layout.spec.type == kShtNobits)
+      built.placed.push_back(
+          {layout.spec.name, layout.spec.vaddr, layout.file_offset, layout.size});
   }
   out.resize(shstrtab_offset, '\0');
   out += shstrtab.bytes;
