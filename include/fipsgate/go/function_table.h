@@ -8,6 +8,7 @@
 #include <iterator>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include "fipsgate/binary/binary_image.h"
 #include "fipsgate/go/moduledata.h"
@@ -77,17 +78,17 @@ class FunctionTable {
   uint64_t entry_address(uint64_t index) const;
   uint64_t record_offset(uint64_t index) const;
   std::string_view name_of_record(uint64_t record_offset) const;
+  Status validate(uint64_t names_end) const;
 
   PclntabVersion version_ = PclntabVersion::go120;
   Endian endian_ = Endian::little;
   unsigned pointer_size_ = 8;
   uint64_t count_ = 0;
   uint64_t text_base_ = 0;
-  ByteView functab_;         // count_+1 entries
-  ByteView func_table_;      // _func records are at func_table_ + funcoff
-  ByteView funcname_table_;  // names are at funcname_table_ + nameoff
-  ModuleData text_map_;      // only text_start/text_sections used, for split text (1.18+)
-  bool split_text_ = false;
+  ByteView functab_;                        // count_+1 entries
+  ByteView func_table_;                     // _func records are at func_table_ + funcoff
+  ByteView funcname_table_;                 // names are at funcname_table_ + nameoff
+  std::vector<TextSection> text_sections_;  // 1.18+ split text (more than one entry) only
 };
 
 // Builds the table for `pclntab`. For Go 1.18+ the text base comes from moduledata (required

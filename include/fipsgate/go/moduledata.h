@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -46,6 +47,7 @@ struct ModuleData {
   GoSlice funcname_table, cu_table, file_table, pc_table, pclntable, ftab;
   uint64_t types = 0, etypes = 0;
   uint64_t rodata = 0, gofunc = 0;  // 1.18+
+  uint64_t pclntab_end = 0;         // 1.26: epclntab, the end of the pclntab
   GoSlice textsect_map, typelinks, itablinks;
   // Decoded textsectmap (usually one entry; bounded, at most 4096 entries).
   std::vector<TextSection> text_sections;
@@ -63,5 +65,7 @@ Result<ModuleData> read_moduledata_at(const BinaryImage& image, const Pclntab& p
 // Maps a Go 1.18+ functab entry offset to a virtual address, through textsectmap when the linker
 // split the text (runtime textAddr semantics); text_start + offset otherwise.
 uint64_t text_address(const ModuleData& moduledata, uint64_t entry_offset);
+uint64_t text_address(uint64_t text_start, std::span<const TextSection> text_sections,
+                      uint64_t entry_offset);
 
 }  // namespace fipsgate

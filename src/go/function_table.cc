@@ -1,0 +1,205 @@
+// The lazy function table. Entry and record layouts: docs/go-binary-reference.md §2.3 (go1.19.8
+// debug/gosym/pclntab.go funcTab/funcData; cmd/link/internal/ld/pcln.go writePCToFunc).
+#include "fipsgate/go/function_table.h"
+
+#include <cstring>
+#include <utility>
+
+namespace fipsgate {
+
+namespace {
+
+// Longest name accepted in the funcname table. Real names are far shorter (the linker writes
+// generic type arguments as "[...]"); the bound keeps each name lookup cheap on hostile tables.
+constexpr uint64_t kMaxNameBytes = 64 * 1024;
+
+// Bytes of _func before nameOff: the entry field is a uintptr before 1.18, a uint32 entryOff
+// from 1.18 on (gosym funcData.field).
+unsigned entry_field_bytes(PclntabVersion version, unsigned pointer_size) {
+  return version >= PclntabVersion::go118 ? 4 : pointer_size;
+}
+
+Error table_error(const std::string& what) {
+  return Error(what).within("function table");
+}
+
+// Go 1.18+ entries are offsets from the module's text start (reference §2.4).
+Result<uint64_t> text_base_for(const BinaryImage& image, const Pclntab& pclntab,
+                               const ModuleData* moduledata) {
+  if (pclntab.version < PclntabVersion::go118) return uint64_t{0};
+  if (moduledata != nullptr) return moduledata->text_start;
+  if (pclntab.text_start != 0) return pclntab.text_start;
+  std::optional<uint64_t> runtime_text;
+  image.symbols.for_each([&](const Symbol& symbol) {
+    if (symbol.name != "runtime.text") return true;
+    runtime_text = symbol.value;
+    return false;
+  });
+  if (runtime_text) return *runtime_text;
+  return table_error(
+      "Go 1.18+ function entries are offsets from the text start, which the pclntab header "
+      "leaves 0 (as Go 1.26 does) and neither moduledata nor a runtime.text symbol supplies");
+}
+
+// One pass over the funcname table: every name must end in a NUL within kMaxNameBytes. Returns
+// the offset one past the last NUL (names must start before it).
+Result<uint64_t> check_funcname_table(const ByteView& names) {
+  const uint8_t* begin = names.data();
+  uint64_t start = 0;
+  while (start < names.size()) {
+    uint64_t remaining = names.size() - start;
+    const void* nul = std::memchr(begin + start, 0, std::min(remaining, kMaxNameBytes + 1));
+    if (nul == nullptr) {
+      if (remaining <= kMaxNameBytes) break;  // unterminated tail: no name may start there
+      return table_error("the funcname table holds more than " + std::to_string(kMaxNameBytes) +
+                         " bytes without a NUL " + names.where(start));
+    }
+    start = static_cast<uint64_t>(static_cast<const uint8_t*>(nul) - begin) + 1;
+  }
+  return start;
+}
+
+}  // namespace
+
+uint64_t FunctionTable::entry_address(uint64_t index) const {
+  unsigned field = static_cast<unsigned>(functab_.size() / (2 * count_ + 1));
+  uint64_t raw = load_uint(functab_.data() + 2 * index * field, field, endian_);
+  if (version_ < PclntabVersion::go118) return raw;
+  return text_address(text_base_, text_sections_, raw);
+}
+
+uint64_t FunctionTable::record_offset(uint64_t index) const {
+  unsigned field = static_cast<unsigned>(functab_.size() / (2 * count_ + 1));
+  return load_uint(functab_.data() + (2 * index + 1) * field, field, endian_);
+}
+
+std::string_view FunctionTable::name_of_record(uint64_t record) const {
+  uint64_t name_offset = load_uint(
+      func_table_.data() + record + entry_field_bytes(version_, pointer_size_), 4, endian_);
+  const char* start = reinterpret_cast<const char*>(funcname_table_.data() + name_offset);
+  // Validated at construction: a NUL follows within kMaxNameBytes.
+  uint64_t limit = std::min(funcname_table_.size() - name_offset, kMaxNameBytes + 1);
+  return std::string_view(start, strnlen(start, limit));
+}
+
+Function FunctionTable::at(uint64_t index) const {
+  return Function{entry_address(index), entry_address(index + 1),
+                  name_of_record(record_offset(index))};
+}
+
+std::optional<Function> FunctionTable::containing(uint64_t vaddr) const {
+  if (count_ == 0 || vaddr < entry_address(0) || vaddr >= entry_address(count_)) {
+    return std::nullopt;
+  }
+  // Last index whose entry is <= vaddr.
+  uint64_t low = 0, high = count_;
+  while (high - low > 1) {
+    uint64_t middle = low + (high - low) / 2;
+    if (entry_address(middle) <= vaddr) {
+      low = middle;
+    } else {
+      high = middle;
+    }
+  }
+  Function function = at(low);
+  if (vaddr >= function.end) return std::nullopt;
+  return function;
+}
+
+std::optional<Function> FunctionTable::find(std::string_view name) const {
+  for (uint64_t i = 0; i < count_; ++i) {
+    if (name_of_record(record_offset(i)) == name) return at(i);
+  }
+  return std::nullopt;
+}
+
+void FunctionTable::for_each_funcname_table_name(
+    const std::function<bool(std::string_view)>& visit) const {
+  if (version_ == PclntabVersion::go12) {
+    // No separate name table before 1.16: names sit among the records.
+    for (uint64_t i = 0; i < count_; ++i) {
+      if (!visit(name_of_record(record_offset(i)))) return;
+    }
+    return;
+  }
+  std::string_view names = funcname_table_.chars();
+  size_t start = 0;
+  while (start < names.size()) {
+    size_t nul = names.find('\0', start);
+    if (nul == std::string_view::npos) return;  // unterminated tail is not a name
+    if (nul > start && !visit(names.substr(start, nul - start))) return;
+    start = nul + 1;
+  }
+}
+
+Result<FunctionTable> read_function_table(const BinaryImage& image, const Pclntab& pclntab,
+                                          const ModuleData* moduledata) {
+  FunctionTable table;
+  table.version_ = pclntab.version;
+  table.endian_ = pclntab.endian;
+  table.pointer_size_ = pclntab.pointer_size;
+  table.count_ = pclntab.function_count;
+  table.functab_ = pclntab.functab;
+  table.func_table_ = pclntab.func_table;
+  table.funcname_table_ = pclntab.funcname_table;
+  FG_TRY(table.text_base_, text_base_for(image, pclntab, moduledata));
+  if (moduledata != nullptr && moduledata->text_sections.size() > 1 &&
+      pclntab.version >= PclntabVersion::go118) {
+    table.text_sections_ = moduledata->text_sections;
+  }
+  uint64_t field = pclntab.functab_entry_size / 2;
+  if ((field != 4 && field != 8) || pclntab.functab.size() != (2 * table.count_ + 1) * field) {
+    return table_error("the functab of " + std::to_string(pclntab.functab.size()) +
+                       " bytes does not hold nfunc " + std::to_string(table.count_) +
+                       " entries of " + std::to_string(2 * field) + " bytes and an end word");
+  }
+  // Before 1.16 names sit among the records in the whole table, so they are checked one by one;
+  // from 1.16 on the funcname table is its own region and is checked in one pass.
+  uint64_t names_end = table.funcname_table_.size();
+  if (pclntab.version != PclntabVersion::go12) {
+    FG_TRY(names_end, check_funcname_table(table.funcname_table_));
+  }
+  Status valid = table.validate(names_end);
+  if (!valid) return valid.error();
+  return table;
+}
+
+// Every entry: PCs non-decreasing (the runtime binary-searches them), the _func record inside
+// the func table, its nameOff inside the NUL-terminated part of the funcname table.
+Status FunctionTable::validate(uint64_t names_end) const {
+  unsigned field = static_cast<unsigned>(functab_.size() / (2 * count_ + 1));
+  unsigned name_field_at = entry_field_bytes(version_, pointer_size_);
+  uint64_t previous = count_ == 0 ? 0 : load_uint(functab_.data(), field, endian_);
+  for (uint64_t i = 0; i < count_; ++i) {
+    uint64_t next = load_uint(functab_.data() + 2 * (i + 1) * field, field, endian_);
+    if (next < previous) {
+      return table_error("functab entry " + std::to_string(i + 1) + " (pc " + hex(next) +
+                         ") is before entry " + std::to_string(i) + " (pc " + hex(previous) +
+                         "): the table is not sorted " + functab_.where(2 * (i + 1) * field));
+    }
+    previous = next;
+    uint64_t record = record_offset(i);
+    if (!func_table_.contains(record, uint64_t{name_field_at} + 4)) {
+      return table_error("functab entry " + std::to_string(i) + " points to a _func record at " +
+                         hex(record) + ", past the end of the " +
+                         std::to_string(func_table_.size()) + "-byte func table " +
+                         func_table_.where(0));
+    }
+    uint64_t name_offset = load_uint(func_table_.data() + record + name_field_at, 4, endian_);
+    if (name_offset >= names_end) {
+      return table_error("function " + std::to_string(i) + " has nameOff " + hex(name_offset) +
+                         ", outside the NUL-terminated names (first " + hex(names_end) +
+                         " bytes) of the funcname table " + funcname_table_.where(0));
+    }
+    if (version_ == PclntabVersion::go12) {
+      uint64_t limit = std::min(funcname_table_.size() - name_offset, kMaxNameBytes + 1);
+      if (std::memchr(funcname_table_.data() + name_offset, 0, limit) == nullptr) {
+        return table_error("the name of function " + std::to_string(i) + " has no NUL within " +
+                           std::to_string(limit) + " bytes " + funcname_table_.where(name_offset));
+      }
+    }
+  }
+  return Ok{};
+}
+
+}  // namespace fipsgate

@@ -1,0 +1,187 @@
+// The Go symbol-name grammar: docs/go-binary-reference.md §4 (go1.19.8
+// cmd/internal/objabi/path.go PathToPrefix; cmd/link/internal/ld/pcln.go nameParts;
+// debug/gosym symtab.go PackageName).
+#include "fipsgate/go/symbol_name.h"
+
+#include <array>
+
+namespace fipsgate {
+
+namespace {
+
+bool starts_with(std::string_view text, std::string_view prefix) {
+  return text.substr(0, prefix.size()) == prefix;
+}
+
+// Words the compiler and linker put after "go." / "type." (≤1.19 spelling) for symbols that
+// belong to no package. A package path like "go.uber.org/zap" must not be mistaken for these.
+constexpr std::array<std::string_view, 22> kGeneratedWords = {
+    "buildid",       "string",      "func",     "itab",  "shape",   "importpath",
+    "info",          "cuinfo",      "link",     "map",   "builtin", "track",
+    "weak",          "constinfo",   "loc",      "range", "struct",  "interface",
+    "textfipsstart", "textfipsend", "fipsinfo", "plugin"};
+
+bool is_generated_word(std::string_view rest) {
+  if (rest.empty()) return true;
+  // "type..eq.T", "type.*T", "go.(*struct {...}).M", "type.[2]int", "type.func(...)".
+  if (rest[0] == '.' || rest[0] == '*' || rest[0] == '(' || rest[0] == '[') return true;
+  std::string_view word = rest.substr(0, rest.find_first_of(".{ [(*,"));
+  for (std::string_view generated : kGeneratedWords) {
+    if (word == generated) return true;
+  }
+  return false;
+}
+
+// True for "go.uber.org/zap.New"-style names: the first path element is a domain name.
+bool is_domain_path(std::string_view name) {
+  size_t slash = name.find('/');
+  if (slash == std::string_view::npos) return false;
+  for (char c : name.substr(0, slash)) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '-' || c == '_';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+bool is_generated(std::string_view name) {
+  // 1.20+ spelling: "go:" and "type:" are never package paths.
+  if (starts_with(name, "go:") || starts_with(name, "type:")) return true;
+  for (std::string_view prefix : {std::string_view("go."), std::string_view("type.")}) {
+    if (!starts_with(name, prefix)) continue;
+    std::string_view rest = name.substr(prefix.size());
+    if (is_generated_word(rest)) return true;
+    return !is_domain_path(name);
+  }
+  return false;
+}
+
+bool is_cgo(std::string_view name) {
+  return starts_with(name, "_cgo_") || starts_with(name, "x_cgo_") || starts_with(name, "__cgo_") ||
+         starts_with(name, "_cgoexp_") || starts_with(name, "crosscall") ||
+         starts_with(name, "_crosscall");
+}
+
+// GCC clone suffixes: "foo.part.0", "foo.cold", "foo.isra.0", "foo.constprop.0".
+bool has_c_clone_suffix(std::string_view name) {
+  for (std::string_view suffix : {".part.", ".isra.", ".constprop.", ".lto_priv.", ".cold"}) {
+    if (name.find(suffix) != std::string_view::npos) return true;
+  }
+  return false;
+}
+
+// The escaped path of a name that does belong to a package: up to the first '.' after the last
+// '/' of the part before any type arguments, receiver parenthesis or anonymous type.
+std::string_view go_package_prefix(std::string_view name) {
+  std::string_view head = name.substr(0, name.find_first_of("[({ *"));
+  size_t slash = head.rfind('/');
+  size_t dot = head.find('.', slash == std::string_view::npos ? 0 : slash + 1);
+  if (dot == std::string_view::npos || dot == 0) return {};
+  return name.substr(0, dot);
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// "type:.eq.crypto/x.T" -> "crypto/x.T" (the type whose equality/hash function it is).
+std::string_view type_function_subject(std::string_view name) {
+  for (std::string_view prefix : {"type:.eq.", "type:.hash.", "type..eq.", "type..hash."}) {
+    if (starts_with(name, prefix)) return name.substr(prefix.size());
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string_view to_string(SymbolNameKind kind) {
+  switch (kind) {
+    case SymbolNameKind::go:
+      return "go";
+    case SymbolNameKind::runtime_generated:
+      return "runtime-generated";
+    case SymbolNameKind::cgo:
+      return "cgo";
+    case SymbolNameKind::c:
+      return "c";
+  }
+  return "unknown";
+}
+
+SymbolNameKind classify_symbol_name(std::string_view name) {
+  if (is_cgo(name)) return SymbolNameKind::cgo;
+  if (is_generated(name)) return SymbolNameKind::runtime_generated;
+  bool has_slash = name.find('/') != std::string_view::npos;
+  // Go never builds packages from directories starting with '_' or '.', except GOPATH-less
+  // local paths like "_/home/x/p", which have a slash.
+  if (!has_slash && (name.empty() || name[0] == '_' || name[0] == '.')) return SymbolNameKind::c;
+  if (!has_slash && has_c_clone_suffix(name)) return SymbolNameKind::c;
+  if (go_package_prefix(name).empty()) return SymbolNameKind::c;
+  return SymbolNameKind::go;
+}
+
+std::string_view package_path(std::string_view function_name) {
+  std::string_view name = strip_abi_suffix(function_name);
+  switch (classify_symbol_name(name)) {
+    case SymbolNameKind::go:
+      return go_package_prefix(name);
+    case SymbolNameKind::runtime_generated: {
+      std::string_view subject = type_function_subject(name);
+      if (subject.empty() || classify_symbol_name(subject) != SymbolNameKind::go) return {};
+      return go_package_prefix(subject);
+    }
+    case SymbolNameKind::cgo:
+    case SymbolNameKind::c:
+      return {};
+  }
+  return {};
+}
+
+std::string import_path(std::string_view function_name) {
+  return unescape_path(package_path(function_name));
+}
+
+std::string unescape_path(std::string_view escaped) {
+  std::string path;
+  path.reserve(escaped.size());
+  for (size_t i = 0; i < escaped.size(); ++i) {
+    if (escaped[i] == '%' && i + 2 < escaped.size()) {
+      int high = hex_value(escaped[i + 1]), low = hex_value(escaped[i + 2]);
+      if (high >= 0 && low >= 0) {
+        path.push_back(static_cast<char>(high * 16 + low));
+        i += 2;
+        continue;
+      }
+    }
+    path.push_back(escaped[i]);
+  }
+  return path;
+}
+
+std::string_view strip_vendor(std::string_view path) {
+  constexpr std::string_view kVendor = "vendor/";
+  return starts_with(path, kVendor) ? path.substr(kVendor.size()) : path;
+}
+
+std::string_view strip_abi_suffix(std::string_view name) {
+  for (std::string_view suffix : {".abi0", ".abiinternal"}) {
+    if (name.size() > suffix.size() && name.substr(name.size() - suffix.size()) == suffix) {
+      return name.substr(0, name.size() - suffix.size());
+    }
+  }
+  return name;
+}
+
+std::string collapse_type_arguments(std::string_view name) {
+  size_t open = name.find('[');
+  size_t close = name.rfind(']');
+  if (open == std::string_view::npos || close == std::string_view::npos || close <= open) {
+    return std::string(name);
+  }
+  return std::string(name.substr(0, open)) + "[...]" + std::string(name.substr(close + 1));
+}
+
+}  // namespace fipsgate
