@@ -1,0 +1,78 @@
+// Running the signature database over one binary: byte and string markers through one
+// MultiPatternMatcher per region they name, name markers through one NameMatcher over the
+// pclntab function names and the ELF symbols, settings and version markers over the build
+// info. Every hit says where it is (file offset, address, section, containing function).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "fipsgate/binary/binary_image.h"
+#include "fipsgate/go/go_binary.h"
+#include "fipsgate/match/multi_pattern.h"
+#include "fipsgate/match/name_matcher.h"
+#include "fipsgate/match/signature_db.h"
+
+namespace fipsgate {
+
+struct MarkerHit {
+  const Marker* marker = nullptr;
+  // What matched: the function or symbol name, the string's bytes, the setting's value, the
+  // version string; a view into the file or into the GoBinary (lives as long as both).
+  std::string_view text;
+  std::optional<uint64_t> file_offset;
+  std::optional<uint64_t> vaddr;
+  std::string_view section;   // section holding the hit, when known
+  std::string_view function;  // containing (bytes/strings) or named (names) function
+  bool from_symbol_table = false;
+};
+
+struct ScanLimits {
+  size_t hits_kept_per_marker = 64;  // hits beyond this are counted, not kept
+};
+
+struct ScanResult {
+  std::vector<MarkerHit> hits;      // kept hits, grouped by marker in scan order
+  std::vector<uint64_t> hit_count;  // per marker index in the db: all hits, kept or not
+  std::array<uint64_t, kSignalCount> signal_count{};
+  bool truncated = false;          // some marker had more hits than were kept
+  std::vector<std::string> notes;  // regions that could not be read, ...
+
+  bool has(Signal signal) const { return signal_count[static_cast<size_t>(signal)] > 0; }
+  std::vector<const MarkerHit*> hits_for(Signal signal) const;
+};
+
+class SignatureMatcher {
+ public:
+  // Compiles every byte/string pattern and name pattern of db once.
+  static Result<SignatureMatcher> compile(const SignatureDb& db);
+  ScanResult scan(const BinaryImage& image, const GoBinary& go, ScanLimits limits = {}) const;
+
+ private:
+  struct RegionPatterns {
+    Region region;
+    MultiPatternMatcher matcher;
+    std::vector<uint32_t> marker_of_pattern;  // pattern id -> marker index
+  };
+  std::vector<Marker> markers_;  // own copy, so the matcher outlives reloads of the db object
+  std::vector<RegionPatterns> regions_;
+  NameMatcher function_names_, symbol_names_;
+};
+
+// The byte ranges of `image` that a region names: sections by flags (text = executable,
+// rodata = allocated read-only data, data = writable with file bytes), or the loadable segments
+// by flags when the section headers are gone; `any` = every loadable segment's file bytes.
+struct RegionView {
+  ByteView bytes;
+  uint64_t vaddr = 0;
+  std::string_view section;  // empty when cut from a segment
+};
+std::vector<RegionView> region_views(const BinaryImage& image, const Region& region);
+
+// The section holding vaddr ("" when none).
+std::string_view section_name_at(const BinaryImage& image, uint64_t vaddr);
+
+}  // namespace fipsgate

@@ -1,0 +1,306 @@
+// Running the compiled signature database over one binary (see scanner.h).
+#include "fipsgate/match/scanner.h"
+
+#include <algorithm>
+#include <regex>
+
+#include "fipsgate/go/symbol_name.h"
+
+namespace fipsgate {
+namespace {
+
+constexpr uint32_t kShtNote = 7;
+
+bool arch_allowed(const ByteRule& rule, Arch arch) {
+  return rule.arches.empty() ||
+         std::find(rule.arches.begin(), rule.arches.end(), arch) != rule.arches.end();
+}
+
+// The pclntab holds every function name; string markers look for program data, not names.
+bool is_name_table(std::string_view section) {
+  return section == ".gopclntab" || section == ".data.rel.ro.gopclntab" || section == "__gopclntab";
+}
+
+bool section_in_region(const Section& section, const Region& region) {
+  if (!section.allocated || !section.has_file_bytes || section.size == 0) return false;
+  switch (region.kind) {
+    case Region::Kind::text:
+      return section.executable;
+    case Region::Kind::rodata:
+      return !section.writable && !section.executable && section.type != kShtNote &&
+             !is_name_table(section.name);
+    case Region::Kind::data:
+      return section.writable;
+    case Region::Kind::section:
+      return section.name == region.section_name;
+    case Region::Kind::any:
+      return true;
+  }
+  return false;
+}
+
+bool segment_in_region(const Segment& segment, const Region& region) {
+  switch (region.kind) {
+    case Region::Kind::text:
+      return segment.executable;
+    case Region::Kind::rodata:
+      return !segment.writable && !segment.executable;
+    case Region::Kind::data:
+      return segment.writable;
+    case Region::Kind::any:
+      return true;
+    case Region::Kind::section:
+      return false;
+  }
+  return false;
+}
+
+bool setting_matches(const SettingRule& rule, const std::optional<std::regex>& regex,
+                     std::optional<std::string_view> value) {
+  switch (rule.test) {
+    case SettingTest::present:
+      return value.has_value();
+    case SettingTest::absent:
+      return !value.has_value();
+    case SettingTest::equals:
+      return value && *value == rule.value;
+    case SettingTest::contains:
+      return value && value->find(rule.value) != std::string_view::npos;
+    case SettingTest::regex:
+      return value && regex && std::regex_search(value->begin(), value->end(), *regex);
+  }
+  return false;
+}
+
+bool version_matches(const VersionRule& rule, const GoVersion& version) {
+  if (!rule.experiment.empty()) return version.has_experiment(rule.experiment);
+  if (!rule.vendor_contains.empty()) {
+    return version.vendor.find(rule.vendor_contains) != std::string::npos;
+  }
+  if (rule.boring_release) return version.boring_release.has_value();
+  return false;
+}
+
+// Collects hits with the per-marker limit.
+class HitRecorder {
+ public:
+  HitRecorder(const std::vector<Marker>& markers, ScanLimits limits, ScanResult& result)
+      : markers_(markers), limits_(limits), result_(result), kept_(markers.size(), 0) {
+    result_.hit_count.assign(markers.size(), 0);
+  }
+
+  void record(size_t marker_index, MarkerHit hit) {
+    hit.marker = &markers_[marker_index];
+    ++result_.hit_count[marker_index];
+    ++result_.signal_count[static_cast<size_t>(markers_[marker_index].signal)];
+    if (kept_[marker_index] >= limits_.hits_kept_per_marker) {
+      result_.truncated = true;
+      return;
+    }
+    ++kept_[marker_index];
+    result_.hits.push_back(hit);
+  }
+
+  uint64_t count(size_t marker_index) const { return result_.hit_count[marker_index]; }
+
+ private:
+  const std::vector<Marker>& markers_;
+  ScanLimits limits_;
+  ScanResult& result_;
+  std::vector<size_t> kept_;
+};
+
+}  // namespace
+
+std::vector<const MarkerHit*> ScanResult::hits_for(Signal signal) const {
+  std::vector<const MarkerHit*> out;
+  for (const auto& hit : hits) {
+    if (hit.marker->signal == signal) out.push_back(&hit);
+  }
+  return out;
+}
+
+std::vector<RegionView> region_views(const BinaryImage& image, const Region& region) {
+  std::vector<RegionView> views;
+  if (!image.sections.empty()) {
+    for (const auto& section : image.sections) {
+      if (region.kind == Region::Kind::any) break;
+      if (!section_in_region(section, region)) continue;
+      auto bytes = image.section_bytes(section);
+      if (bytes.ok()) views.push_back({*bytes, section.vaddr, section.name});
+    }
+    if (region.kind != Region::Kind::any) return views;
+  }
+  if (region.kind == Region::Kind::section) return views;
+  for (const auto& segment : image.segments) {
+    if (!segment_in_region(segment, region) || segment.file_size == 0) continue;
+    views.push_back(
+        {image.file().clamp(segment.file_offset, segment.file_size), segment.vaddr, {}});
+  }
+  return views;
+}
+
+std::string_view section_name_at(const BinaryImage& image, uint64_t vaddr) {
+  for (const auto& section : image.sections) {
+    if (section.allocated && vaddr >= section.vaddr && vaddr - section.vaddr < section.size) {
+      return section.name;
+    }
+  }
+  return {};
+}
+
+Result<SignatureMatcher> SignatureMatcher::compile(const SignatureDb& db) {
+  SignatureMatcher compiled;
+  compiled.markers_ = db.markers;
+  std::vector<std::vector<PatternSpec>> specs;
+  for (size_t index = 0; index < compiled.markers_.size(); ++index) {
+    const Marker& marker = compiled.markers_[index];
+    const Region* region = nullptr;
+    PatternSpec spec;
+    if (const auto* bytes = std::get_if<ByteRule>(&marker.rule)) {
+      region = &bytes->region;
+      spec = {bytes->pattern.bytes, bytes->pattern.mask, bytes->alignment, 0};
+    } else if (const auto* text = std::get_if<StringRule>(&marker.rule)) {
+      region = &text->region;
+      spec.bytes.assign(text->text.begin(), text->text.end());
+      spec.mask.assign(text->text.size(), 0xFF);
+    } else if (const auto* name = std::get_if<NameRule>(&marker.rule)) {
+      const auto id = static_cast<uint32_t>(index);
+      if (name->in != NameSource::symbols)
+        compiled.function_names_.add(id, name->how, name->pattern);
+      if (name->in != NameSource::functions)
+        compiled.symbol_names_.add(id, name->how, name->pattern);
+      continue;
+    } else {
+      continue;
+    }
+    auto group = std::find_if(compiled.regions_.begin(), compiled.regions_.end(),
+                              [&](const RegionPatterns& g) { return g.region == *region; });
+    if (group == compiled.regions_.end()) {
+      compiled.regions_.push_back({*region, {}, {}});
+      specs.emplace_back();
+      group = compiled.regions_.end() - 1;
+    }
+    const size_t group_index = group - compiled.regions_.begin();
+    spec.id = static_cast<uint32_t>(group->marker_of_pattern.size());
+    group->marker_of_pattern.push_back(static_cast<uint32_t>(index));
+    specs[group_index].push_back(std::move(spec));
+  }
+  for (size_t g = 0; g < compiled.regions_.size(); ++g) {
+    auto matcher = MultiPatternMatcher::compile(std::move(specs[g]));
+    if (!matcher.ok())
+      return matcher.error().within("signatures: region " + to_string(compiled.regions_[g].region));
+    compiled.regions_[g].matcher = std::move(matcher).value();
+  }
+  return compiled;
+}
+
+ScanResult SignatureMatcher::scan(const BinaryImage& image, const GoBinary& go,
+                                  ScanLimits limits) const {
+  ScanResult result;
+  HitRecorder recorder(markers_, limits, result);
+  const FunctionTable* functions = go.functions ? &*go.functions : nullptr;
+
+  // Bytes and strings, one pass per region.
+  for (const auto& group : regions_) {
+    for (const RegionView& view : region_views(image, group.region)) {
+      group.matcher.scan(view.bytes, view.vaddr, [&](uint32_t pattern, uint64_t offset) {
+        const size_t marker_index = group.marker_of_pattern[pattern];
+        const Marker& marker = markers_[marker_index];
+        size_t length = 0;
+        if (const auto* bytes = std::get_if<ByteRule>(&marker.rule)) {
+          if (!arch_allowed(*bytes, image.arch)) return true;
+          length = bytes->pattern.bytes.size();
+        } else {
+          length = std::get<StringRule>(marker.rule).text.size();
+        }
+        MarkerHit hit;
+        hit.text = view.bytes.chars().substr(offset, length);
+        hit.file_offset = view.bytes.file_offset() + offset;
+        hit.vaddr = view.vaddr + offset;
+        hit.section = view.section.empty() ? section_name_at(image, *hit.vaddr) : view.section;
+        if (functions) {
+          if (auto function = functions->containing(*hit.vaddr)) hit.function = function->name;
+        }
+        recorder.record(marker_index, hit);
+        return true;
+      });
+    }
+  }
+
+  // Function names from the pclntab.
+  if (functions) {
+    for (Function function : *functions) {
+      function_names_.match(function.name, [&](uint32_t marker_index) {
+        MarkerHit hit;
+        hit.text = function.name;
+        hit.function = function.name;
+        hit.vaddr = function.entry;
+        if (auto offset = image.file_offset_of(function.entry); offset.ok())
+          hit.file_offset = *offset;
+        hit.section = section_name_at(image, function.entry);
+        recorder.record(marker_index, hit);
+      });
+    }
+  }
+
+  // ELF symbols: the fallback for names the pclntab lacks (C symbols of externally linked cgo)
+  // and for symbol-only markers. A marker the pclntab already proved is not counted again.
+  std::vector<uint64_t> counted_from_functions = result.hit_count;
+  auto visit_symbol = [&](const Symbol& symbol) {
+    const std::string_view name = strip_abi_suffix(symbol.name);
+    if (name.empty()) return true;
+    symbol_names_.match(name, [&](uint32_t marker_index) {
+      const auto& rule = std::get<NameRule>(markers_[marker_index].rule);
+      if (rule.in == NameSource::any && counted_from_functions[marker_index] > 0) return;
+      MarkerHit hit;
+      hit.text = name;
+      hit.function = name;
+      hit.from_symbol_table = true;
+      if (symbol.value != 0) {
+        hit.vaddr = symbol.value;
+        if (auto offset = image.file_offset_of(symbol.value); offset.ok())
+          hit.file_offset = *offset;
+        hit.section = section_name_at(image, symbol.value);
+      }
+      recorder.record(marker_index, hit);
+    });
+    return true;
+  };
+  image.symbols.for_each(visit_symbol);
+  image.dynamic_symbols.for_each(visit_symbol);
+
+  // Build settings, the version string, sections.
+  const ModuleInfo* modules = go.modules();
+  const GoVersion* version = go.go_version();
+  for (size_t index = 0; index < markers_.size(); ++index) {
+    const Marker& marker = markers_[index];
+    if (const auto* setting = std::get_if<SettingRule>(&marker.rule)) {
+      if (!modules) continue;
+      std::optional<std::regex> regex;
+      if (setting->test == SettingTest::regex) regex.emplace(setting->value);
+      const auto value = modules->setting(setting->key);
+      if (!setting_matches(*setting, regex, value)) continue;
+      MarkerHit hit;
+      if (value) hit.text = *value;
+      recorder.record(index, hit);
+    } else if (const auto* rule = std::get_if<VersionRule>(&marker.rule)) {
+      if (!version || !version_matches(*rule, *version)) continue;
+      MarkerHit hit;
+      hit.text = version->raw;
+      recorder.record(index, hit);
+    } else if (const auto* wanted = std::get_if<SectionRule>(&marker.rule)) {
+      const Section* section = image.section(wanted->name);
+      if (!section) continue;
+      MarkerHit hit;
+      hit.text = section->name;
+      hit.section = section->name;
+      hit.vaddr = section->vaddr;
+      if (section->has_file_bytes) hit.file_offset = section->file_offset;
+      recorder.record(index, hit);
+    }
+  }
+  return result;
+}
+
+}  // namespace fipsgate
