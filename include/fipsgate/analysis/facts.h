@@ -48,6 +48,8 @@ struct ModuleIdentity {
   std::string status;       // "active", "historical", "in-process", "none"
   std::string sunset_date;  // ISO date, empty if unknown
   std::string source;       // where the table row comes from
+  std::string module_id;    // row id in signatures/modules.yaml, empty when no row matched
+  std::string name;         // "Go Cryptographic Module v1.0.0", from the table row
   std::vector<Evidence> evidence;
 };
 
@@ -57,6 +59,9 @@ struct FipsModeFact {
   std::optional<std::string> gofips140;  // build setting GOFIPS140
   bool requirefips = false;              // -tags requirefips (Microsoft Go)
   bool tls_restricted = false;           // crypto/tls/fipsonly or fips140=only
+  std::string fips140;                   // the fips140 value of default_godebug ("on", "only", "")
+  std::string default_godebug_found_in;  // "symbol runtime.godebugDefault", "string header in .data
+                                         // at 0x..."
   std::vector<Evidence> evidence;
 };
 
@@ -74,6 +79,11 @@ struct NonApprovedUse {
   std::vector<std::string> functions;  // functions of the package present in the binary
   std::vector<Caller> callers;         // direct callers outside the standard crypto stack
   bool std_internal_only = false;      // only reached from std crypto (e.g. crypto/tls legacy)
+  // Context: direct callers inside the standard library (crypto/tls, crypto/x509, ...), bounded.
+  std::vector<Caller> std_callers;
+  // False when the call sites were not searched (architecture without a call decoder, or the
+  // analysis limit was hit); then std_internal_only is false and callers may be incomplete.
+  bool call_sites_analyzed = true;
 };
 
 enum class Severity : uint8_t { note, warning, error };
@@ -92,6 +102,8 @@ struct LinkageFact {
   bool statically_linked = false;
   std::vector<std::string> needed_libraries;
   std::vector<std::string> libcrypto_candidates;  // dlopen() names an OpenSSL backend will try
+  std::string kind;  // "static_exe", "pie", ... (binary/binary_image.h Linkage)
+  std::vector<Evidence> evidence;
 };
 
 struct Facts {
@@ -105,8 +117,11 @@ struct Facts {
   FipsModeFact fips_mode;
   std::vector<NonApprovedUse> non_approved;
   LinkageFact linkage;
-  std::vector<Finding> findings;    // contradictions and analysis limits
-  std::vector<std::string> errors;  // non-empty: the binary is (partly) unanalyzable
+  std::vector<Finding> findings;            // contradictions and analysis limits
+  std::vector<std::string> errors;          // non-empty: the binary is (partly) unanalyzable
+  std::vector<std::string> go_experiments;  // from the version string ("boringcrypto")
+  // Native module version proven by function names (or GOFIPS140 when names are unversioned).
+  std::optional<std::string> fips140_module_version;
   bool analyzable = true;
 };
 
