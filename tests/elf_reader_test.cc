@@ -221,7 +221,8 @@ TEST_CASE("with section headers stripped the image still maps addresses through 
 
 TEST_CASE("an executable without interpreter is static and one with it is dynamic") {
   ElfSpec spec = go_like_spec(true, Endian::little);
-  auto static_image = read_elf(testing::build_elf(spec).view());
+  BuiltElf static_image_file = testing::build_elf(spec);
+  auto static_image = read_elf(static_image_file.view());
   REQUIRE(static_image.ok());
   CHECK(static_image->linkage == Linkage::static_exe);
   CHECK_FALSE(static_image->interpreter.has_value());
@@ -244,7 +245,8 @@ TEST_CASE("needed libraries are found through DT_STRTAB when section headers are
     spec.interpreter = "/lib/ld.so.1";
     spec.needed = {"libcrypto.so.3"};
     spec.write_section_headers = false;
-    auto image = read_elf(testing::build_elf(spec).view());
+    BuiltElf image_file = testing::build_elf(spec);
+    auto image = read_elf(image_file.view());
     REQUIRE(image.ok());
     CHECK(image->needed_libraries == std::vector<std::string_view>{"libcrypto.so.3"});
     CHECK(image->interpreter == "/lib/ld.so.1");
@@ -256,7 +258,8 @@ TEST_CASE("a position-independent executable with an interpreter is a PIE") {
   spec.type = 3;  // ET_DYN
   spec.interpreter = "/lib64/ld-linux-x86-64.so.2";
   spec.needed = {"libc.so.6"};
-  auto image = read_elf(testing::build_elf(spec).view());
+  BuiltElf image_file = testing::build_elf(spec);
+  auto image = read_elf(image_file.view());
   REQUIRE(image.ok());
   CHECK(image->linkage == Linkage::pie);
 }
@@ -265,13 +268,15 @@ TEST_CASE("a position-independent executable without interpreter is a static PIE
   ElfSpec spec = go_like_spec(true, Endian::little);
   spec.type = 3;
   spec.dynamic_section = true;
-  auto image = read_elf(testing::build_elf(spec).view());
+  BuiltElf image_file = testing::build_elf(spec);
+  auto image = read_elf(image_file.view());
   REQUIRE(image.ok());
   CHECK(image->linkage == Linkage::static_pie);
 
   spec.dynamic_flags_1 = 0x08000000;   // DF_1_PIE decides even without an entry point
   spec.sections[0].flags = kShfAlloc;  // no executable section: entry point 0
-  auto flagged = read_elf(testing::build_elf(spec).view());
+  BuiltElf flagged_file = testing::build_elf(spec);
+  auto flagged = read_elf(flagged_file.view());
   REQUIRE(flagged.ok());
   CHECK(flagged->entry_vaddr == 0);
   CHECK(flagged->linkage == Linkage::static_pie);
@@ -283,7 +288,8 @@ TEST_CASE(
   spec.type = 3;
   spec.needed = {"libc.so.6"};
   spec.sections[0].flags = kShfAlloc;  // entry point 0
-  auto image = read_elf(testing::build_elf(spec).view());
+  BuiltElf image_file = testing::build_elf(spec);
+  auto image = read_elf(image_file.view());
   REQUIRE(image.ok());
   CHECK(image->linkage == Linkage::shared_object);
 }
@@ -297,7 +303,8 @@ TEST_CASE("the Go build ID and GNU build ID are read from notes") {
     for (bool with_sections : {true, false}) {
       CAPTURE(with_sections);
       spec.write_section_headers = with_sections;
-      auto image = read_elf(testing::build_elf(spec).view());
+      BuiltElf image_file = testing::build_elf(spec);
+      auto image = read_elf(image_file.view());
       REQUIRE(image.ok());
       CHECK(image->warnings.empty());
       CHECK(image->build_ids.go_build_id == "abcDEF/ghi_jkl/mno-pqr/stu");
@@ -310,7 +317,8 @@ TEST_CASE("notes of other owners and types are not taken for build IDs") {
   ElfSpec spec = go_like_spec(true, Endian::little);
   spec.notes = {NoteSpec{"Go", 1, "pkglist"}, NoteSpec{"GNU", 1, "abi tag!"},
                 NoteSpec{"Gox", 4, "not go"}};
-  auto image = read_elf(testing::build_elf(spec).view());
+  BuiltElf image_file = testing::build_elf(spec);
+  auto image = read_elf(image_file.view());
   REQUIRE(image.ok());
   CHECK_FALSE(image->build_ids.go_build_id.has_value());
   CHECK_FALSE(image->build_ids.gnu_build_id.has_value());
@@ -343,7 +351,8 @@ TEST_CASE("e_machine values map to Go's architecture names") {
     CAPTURE(expected.goarch);
     ElfSpec spec = go_like_spec(expected.is_64bit, expected.endian);
     spec.machine = expected.machine;
-    auto image = read_elf(testing::build_elf(spec).view());
+    BuiltElf image_file = testing::build_elf(spec);
+    auto image = read_elf(image_file.view());
     REQUIRE(image.ok());
     CHECK(image->arch == expected.arch);
     CHECK(to_string(image->arch) == expected.goarch);
@@ -353,7 +362,8 @@ TEST_CASE("e_machine values map to Go's architecture names") {
 TEST_CASE("an unknown machine is read with a warning") {
   ElfSpec spec = go_like_spec(true, Endian::little);
   spec.machine = 0x1234;
-  auto image = read_elf(testing::build_elf(spec).view());
+  BuiltElf image_file = testing::build_elf(spec);
+  auto image = read_elf(image_file.view());
   REQUIRE(image.ok());
   CHECK(image->arch == Arch::unknown);
   CHECK(image->warnings.size() == 1);

@@ -14,7 +14,7 @@ namespace {
 constexpr uint8_t kClass32 = 1, kClass64 = 2;
 constexpr uint8_t kDataLittle = 1, kDataBig = 2;
 // e_type
-constexpr uint16_t kEtExec = 2, kEtDyn = 3;
+constexpr uint16_t kEtRel = 1, kEtExec = 2, kEtDyn = 3;
 // e_machine
 constexpr uint16_t kEm386 = 3, kEmMips = 8, kEmPpc64 = 21, kEmS390 = 22, kEmArm = 40,
                    kEmX86_64 = 62, kEmAarch64 = 183, kEmRiscv = 243, kEmLoongarch = 258;
@@ -165,6 +165,9 @@ class ElfReader {
     image_.format = FileFormat::elf;
     if (auto status = read_file_header(); !status.ok()) return status.error().within("ELF");
     if (auto status = read_program_headers(); !status.ok()) return status.error().within("ELF");
+    if (image_.segments.empty() && header_.type != kEtRel) {
+      warn("no PT_LOAD segments: virtual addresses cannot be mapped to file offsets");
+    }
     read_section_headers();
     read_symbol_tables();
     read_notes();

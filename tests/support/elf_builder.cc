@@ -102,7 +102,8 @@ void patch_dynstr_address(std::vector<Layout>& layouts, const ElfSpec& spec) {
 void put_uint(std::string& out, uint64_t value, unsigned size_bytes, Endian endian) {
   for (unsigned i = 0; i < size_bytes; ++i) {
     unsigned shift = endian == Endian::little ? 8 * i : 8 * (size_bytes - 1 - i);
-    out.push_back(static_cast<char>((value >> shift) & 0xff));
+    // Fields wider than 8 bytes (a zero pair of words) are zero-extended.
+    out.push_back(shift >= 64 ? '\0' : static_cast<char>((value >> shift) & 0xff));
   }
 }
 
