@@ -12,4 +12,10 @@ bool is_pe(ByteView file);
 bool is_macho(ByteView file);
 Result<BinaryImage> read_with_lief(ByteView file);
 
+// LIEF's own ELF loader into the model, for tests that check our reader against it: sections
+// (names, types, addresses, offsets, sizes), PT_LOAD segments, interpreter, and the static
+// symbols (.symtab, including the null entry 0 as LIEF lists it) as an owned list. Slow and
+// copying: never on the analysis path.
+Result<BinaryImage> read_elf_with_lief(ByteView file);
+
 }  // namespace fipsgate
