@@ -1,0 +1,52 @@
+// Pieces of the analysis shared between its files; not a public interface.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fipsgate/analysis/analyze.h"
+#include "fipsgate/match/scanner.h"
+
+namespace fipsgate::analysis {
+
+// --- evidence.cc -------------------------------------------------------------------------------
+Evidence evidence_from_hit(const MarkerHit& hit);
+// Up to per_signal hits of each signal, at most `limit` in all, in the order of `signals`.
+std::vector<Evidence> evidence_for(const ScanResult& scan, std::initializer_list<Signal> signals,
+                                   size_t limit, size_t per_signal = 3);
+
+// --- fips_mode.cc ------------------------------------------------------------------------------
+struct GodebugDefault {
+  std::string value;
+  std::string found_in;
+  Evidence evidence;
+};
+// runtime.godebugDefault as the runtime will read it (Go 1.21+): through the symbol, else a
+// string header in the data sections pointing at a plausible GODEBUG string in read-only data.
+std::optional<GodebugDefault> find_default_godebug(const BinaryImage& image, const GoBinary& go);
+// The value of key in a comma-separated k=v list (the last one wins, as in the runtime).
+std::string godebug_value(std::string_view godebug, std::string_view key);
+
+// --- classify.cc -------------------------------------------------------------------------------
+// The module version in a snapshot function name: "crypto/internal/fips140/v1.0.0/sha256.New"
+// and "crypto/internal/fips140/v1%2e0%2e0.CAST" both give "v1.0.0".
+std::optional<std::string> snapshot_version(std::string_view function_name);
+std::vector<BackendFact> classify_backends(const ScanResult& scan, bool godebug_fips_on,
+                                           const AnalyzeOptions& options);
+std::optional<ModuleIdentity> identify_module(const BinaryImage& image, const GoBinary& go,
+                                              const SignatureDb& db, const ScanResult& scan,
+                                              const std::vector<BackendFact>& backends,
+                                              const std::string& as_of_date);
+void add_contradictions(const GoBinary& go, const ScanResult& scan, const Facts& facts,
+                        std::vector<Finding>& findings);
+
+// --- non_approved.cc ---------------------------------------------------------------------------
+std::vector<NonApprovedUse> find_non_approved(const BinaryImage& image, const GoBinary& go,
+                                              const SignatureDb& db, const AnalyzeOptions& options,
+                                              std::vector<Finding>& findings);
+// True for packages of the standard library (the crypto stack and everything else std).
+bool is_std_package(std::string_view package, const SignatureDb& db, const GoBinary& go);
+
+}  // namespace fipsgate::analysis

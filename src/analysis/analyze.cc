@@ -1,0 +1,171 @@
+// The analysis stage (analyze.h): scan the signatures, classify, identify the module, read the
+// FIPS mode the runtime starts in, find non-approved crypto and who calls it.
+#include "fipsgate/analysis/analyze.h"
+
+#include <set>
+
+#include "analysis/analysis_internal.h"
+#include "fipsgate/io/digest.h"
+#include "fipsgate/io/mapped_file.h"
+
+namespace fipsgate {
+namespace {
+
+using analysis::evidence_for;
+
+bool fips140_on(std::string_view value) {
+  return value == "on" || value == "only" || value == "debug";
+}
+
+void fill_identity(const BinaryImage& image, const GoBinary& go, Facts& facts) {
+  facts.arch = std::string(to_string(image.arch));
+  if (image.build_ids.go_build_id) facts.go_build_id = std::string(*image.build_ids.go_build_id);
+  if (const GoVersion* version = go.go_version()) {
+    facts.go_version = version->raw;
+    facts.go_experiments = version->experiments;
+  }
+}
+
+// Read before classification: whether the native module runs in FIPS mode decides whether it
+// is the backend (reference §6.5, samples/manifest.yaml "go_native_fips140").
+void fill_fips_mode(const BinaryImage& image, const GoBinary& go, const ScanResult& scan,
+                    FipsModeFact& mode) {
+  if (auto found = analysis::find_default_godebug(image, go)) {
+    mode.default_godebug = found->value;
+    mode.default_godebug_found_in = found->found_in;
+    mode.evidence.push_back(found->evidence);
+  } else if (const ModuleInfo* modules = go.modules()) {
+    if (auto setting = modules->setting("DefaultGODEBUG")) {
+      mode.default_godebug = std::string(*setting);
+      mode.default_godebug_found_in = "build setting DefaultGODEBUG";
+    }
+  }
+  mode.fips140 = analysis::godebug_value(mode.default_godebug, "fips140");
+  if (const ModuleInfo* modules = go.modules()) {
+    if (auto value = modules->setting("GOFIPS140")) mode.gofips140 = std::string(*value);
+  }
+  mode.requirefips = scan.has(Signal::requirefips);
+  mode.tls_restricted = scan.has(Signal::tls_fipsonly) || mode.fips140 == "only";
+  for (auto& evidence : evidence_for(
+           scan, {Signal::fips140_godebug, Signal::requirefips, Signal::tls_fipsonly}, 6, 2)) {
+    mode.evidence.push_back(std::move(evidence));
+  }
+}
+
+// The backend decides what "on at start" means: BoringCrypto's init refuses to run unless
+// FIPS_mode() is 1 (reference §5.2); the native module follows fips140; OpenSSL backends follow
+// the host unless requirefips forces it.
+bool enabled_at_start(const Facts& facts) {
+  for (const BackendFact& fact : facts.backends) {
+    switch (fact.backend) {
+      case Backend::boringcrypto:
+        return true;
+      case Backend::go_native_fips140:
+        return fips140_on(facts.fips_mode.fips140);
+      case Backend::openssl_golang_fips:
+      case Backend::openssl_microsoft:
+        return facts.fips_mode.requirefips || fips140_on(facts.fips_mode.fips140);
+      default:
+        break;
+    }
+  }
+  return false;
+}
+
+// "libcrypto.so." followed by the version a C string or a Go constant continues it with.
+std::string libcrypto_name(const BinaryImage& image, const MarkerHit& hit) {
+  std::string name(hit.text);
+  if (!hit.file_offset) return name;
+  ByteView tail = image.file().clamp(*hit.file_offset + hit.text.size(), 8);
+  for (uint64_t i = 0; i < tail.size(); ++i) {
+    const char c = static_cast<char>(tail.data()[i]);
+    if (!(c >= '0' && c <= '9') && c != '.') break;
+    name += c;
+  }
+  while (name.size() > 13 && name.back() == '.') name.pop_back();
+  return name;
+}
+
+void fill_linkage(const BinaryImage& image, const ScanResult& scan, LinkageFact& linkage) {
+  linkage.cgo = scan.has(Signal::cgo_runtime);
+  linkage.kind = std::string(to_string(image.linkage));
+  linkage.statically_linked =
+      image.linkage == Linkage::static_exe || image.linkage == Linkage::static_pie;
+  for (auto library : image.needed_libraries) linkage.needed_libraries.emplace_back(library);
+  std::set<std::string> names;
+  for (const MarkerHit* hit : scan.hits_for(Signal::libcrypto_name)) {
+    names.insert(libcrypto_name(image, *hit));
+  }
+  linkage.libcrypto_candidates.assign(names.begin(), names.end());
+  linkage.evidence = evidence_for(
+      scan,
+      {Signal::cgo_runtime, Signal::cgo_disabled, Signal::cgo_enabled, Signal::libcrypto_name}, 8,
+      2);
+}
+
+void add_limit_findings(const GoBinary& go, const ScanResult& scan, Facts& facts) {
+  if (!go.build_info && !go.fallback) {
+    facts.findings.push_back({"FG901",
+                              Severity::warning,
+                              "no build info: the version, module list and build settings are "
+                              "unknown; conclusions rest on code evidence only",
+                              {}});
+  } else if (!go.build_info) {
+    facts.findings.push_back({"FG901",
+                              Severity::note,
+                              "no build-info blob; version and module text recovered from "
+                              "read-only data",
+                              {}});
+  }
+  if (!go.functions) {
+    facts.findings.push_back({"FG902",
+                              Severity::warning,
+                              "no usable function table (pclntab): names, module versions and "
+                              "call sites were not analyzed",
+                              {}});
+  }
+  for (const auto& note : scan.notes) facts.findings.push_back({"FG903", Severity::note, note, {}});
+}
+
+}  // namespace
+
+Facts analyze(const BinaryImage& image, const GoBinary& go, const SignatureDb& db,
+              const AnalyzeOptions& options) {
+  Facts facts;
+  facts.errors = go.errors;
+  fill_identity(image, go, facts);
+  if (!db.matcher) {
+    facts.errors.push_back("signature database was not compiled (SignatureDb::finish)");
+    facts.analyzable = false;
+    return facts;
+  }
+  const ScanResult scan = db.matcher->scan(image, go);
+  fill_linkage(image, scan, facts.linkage);
+  if (!go.is_go()) return facts;  // not a Go program: nothing Go-specific to conclude
+
+  fill_fips_mode(image, go, scan, facts.fips_mode);
+  facts.backends = analysis::classify_backends(scan, fips140_on(facts.fips_mode.fips140), options);
+  facts.fips_mode.enabled_at_start = enabled_at_start(facts);
+  facts.module = analysis::identify_module(image, go, db, scan, facts.backends, options.as_of_date);
+  if (facts.module && facts.module->family == "go-fips140" && facts.module->version != "latest") {
+    facts.fips140_module_version = facts.module->version;
+  }
+  facts.non_approved = analysis::find_non_approved(image, go, db, options, facts.findings);
+  analysis::add_contradictions(go, scan, facts, facts.findings);
+  add_limit_findings(go, scan, facts);
+  return facts;
+}
+
+Result<Facts> analyze_file(const std::string& path, const SignatureDb& db,
+                           const AnalyzeOptions& options) {
+  FG_TRY(MappedFile file, MappedFile::open(path));
+  auto image = read_binary_image(file.view());
+  if (!image.ok()) return image.error().within(path);
+  const GoBinary go = read_go_binary(*image);
+  Facts facts = analyze(*image, go, db, options);
+  facts.path = path;
+  if (auto digest = sha256_hex(file.view()); digest.ok()) facts.sha256 = *digest;
+  return facts;
+}
+
+}  // namespace fipsgate

@@ -1,0 +1,34 @@
+// Capstone behind a small interface, in its own file (like bloaty's disassemble.cc): the rest of
+// the analysis asks questions about instructions, never about Capstone.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "fipsgate/binary/binary_image.h"
+#include "fipsgate/io/byte_view.h"
+
+namespace fipsgate {
+
+class Disassembler {
+ public:
+  // nullptr for architectures without a Capstone mode here.
+  static std::unique_ptr<Disassembler> for_arch(Arch arch, Endian endian);
+  ~Disassembler();
+  Disassembler(const Disassembler&) = delete;
+  Disassembler& operator=(const Disassembler&) = delete;
+
+  // True when decoding `code` (the bytes of one function, starting at address `entry`)
+  // instruction by instruction from its first byte reaches an instruction that starts exactly
+  // at `site` and is a direct call. A linear sweep from the function entry is what makes an
+  // E8 byte inside another instruction's immediate fail this test.
+  bool is_call_at(ByteView code, uint64_t entry, uint64_t site) const;
+
+ private:
+  Disassembler(size_t handle, unsigned call_id, bool fixed_width);
+  size_t handle_ = 0;
+  unsigned call_id_ = 0;
+  bool fixed_width_ = false;  // every instruction is 4 bytes: decode only the one at `site`
+};
+
+}  // namespace fipsgate

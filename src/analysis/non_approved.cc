@@ -1,0 +1,266 @@
+// Non-approved crypto (reference §8): which packages of signatures/non_approved.yaml are linked,
+// their functions, and who calls them. Direct call edges come from one byte scan of the text
+// (amd64/386: E8 rel32; arm64: BL imm26; ppc64: bl; s390x: BRASL) whose targets are function
+// entries of those packages; a call from outside the standard library is confirmed by
+// disassembling its function from the entry (disassemble.cc) before it becomes a caller.
+#include <algorithm>
+#include <cstring>
+#include <map>
+#include <set>
+
+#include "analysis/analysis_internal.h"
+#include "analysis/disassemble.h"
+#include "fipsgate/go/symbol_name.h"
+
+namespace fipsgate::analysis {
+namespace {
+
+constexpr uint64_t kMaxFunctionBytes = 1u << 20;
+
+struct PackageIndex {
+  NameMatcher prefixes;
+  std::vector<const NonApprovedPackage*> rows;
+};
+
+PackageIndex index_packages(const SignatureDb& db, const GoVersion* version) {
+  PackageIndex index;
+  for (const auto& row : db.non_approved) {
+    if (!row.before_go.empty() && version && version->major > 0) {
+      const size_t dot = row.before_go.find('.');
+      if (version->at_least(std::stoi(row.before_go.substr(0, dot)),
+                            std::stoi(row.before_go.substr(dot + 1)))) {
+        continue;
+      }
+    }
+    index.prefixes.add(static_cast<uint32_t>(index.rows.size()), NameMatch::prefix, row.prefix);
+    index.rows.push_back(&row);
+  }
+  return index;
+}
+
+// The longest row prefix that matches `package` at a path boundary.
+const NonApprovedPackage* match_row(const PackageIndex& index, std::string_view package) {
+  const NonApprovedPackage* best = nullptr;
+  index.prefixes.match(package, [&](uint32_t id) {
+    const std::string& prefix = index.rows[id]->prefix;
+    if (package.size() != prefix.size() && package[prefix.size()] != '/') return;
+    if (!best || prefix.size() > best->prefix.size()) best = index.rows[id];
+  });
+  return best;
+}
+
+// The import path of a function's package, without allocating for the common unescaped case.
+std::string import_path_of(std::string_view function_name) {
+  const std::string_view escaped = package_path(function_name);
+  if (escaped.find('%') == std::string_view::npos) return std::string(escaped);
+  return unescape_path(escaped);
+}
+
+struct Target {
+  uint64_t entry = 0;
+  size_t use = 0;
+  std::string_view name;
+  bool operator<(const Target& other) const { return entry < other.entry; }
+};
+
+// Calls on_call(site, target) for each direct call instruction pattern in the text whose
+// destination is one of `targets` (sorted). Returns false when the architecture has no decoder.
+template <class OnCall>
+bool scan_direct_calls(const BinaryImage& image, const std::vector<Target>& targets,
+                       OnCall on_call) {
+  if (targets.empty()) return true;
+  const uint64_t lowest = targets.front().entry, highest = targets.back().entry;
+  auto check = [&](uint64_t site, uint64_t destination) {
+    if (destination < lowest || destination > highest) return;
+    auto it = std::lower_bound(targets.begin(), targets.end(), Target{destination, 0, {}});
+    if (it != targets.end() && it->entry == destination) on_call(site, *it);
+  };
+  const Arch arch = image.arch;
+  if (arch != Arch::amd64 && arch != Arch::x86 && arch != Arch::arm64 && arch != Arch::ppc64 &&
+      arch != Arch::ppc64le && arch != Arch::s390x) {
+    return false;
+  }
+  for (const RegionView& view : region_views(image, Region{Region::Kind::text, {}})) {
+    const uint8_t* data = view.bytes.data();
+    const uint64_t size = view.bytes.size();
+    if (arch == Arch::amd64 || arch == Arch::x86) {
+      for (uint64_t i = 0; i + 5 <= size;) {
+        const void* found = std::memchr(data + i, 0xE8, size - 4 - i);
+        if (!found) break;
+        i = static_cast<const uint8_t*>(found) - data;
+        const auto relative = static_cast<int32_t>(load_uint(data + i + 1, 4, Endian::little));
+        check(view.vaddr + i, view.vaddr + i + 5 + static_cast<int64_t>(relative));
+        ++i;
+      }
+    } else if (arch == Arch::s390x) {
+      // BRASL r14: C0 E5 + signed 32-bit halfword offset, big-endian, 2-byte aligned.
+      for (uint64_t i = view.vaddr % 2; i + 6 <= size; i += 2) {
+        if (data[i] != 0xC0 || (data[i + 1] & 0x0F) != 0x05) continue;
+        const auto halfwords = static_cast<int32_t>(load_uint(data + i + 2, 4, Endian::big));
+        check(view.vaddr + i, view.vaddr + i + 2 * static_cast<int64_t>(halfwords));
+      }
+    } else {
+      const Endian order = image.endian;
+      for (uint64_t i = (4 - view.vaddr % 4) % 4; i + 4 <= size; i += 4) {
+        const auto word = static_cast<uint32_t>(load_uint(data + i, 4, order));
+        int64_t displacement = 0;
+        if (arch == Arch::arm64) {
+          if ((word & 0xFC000000u) != 0x94000000u) continue;  // BL imm26
+          displacement = static_cast<int64_t>(static_cast<int32_t>(word << 6) >> 6) * 4;
+        } else {
+          if ((word & 0xFC000003u) != 0x48000001u) continue;  // bl (AA=0, LK=1)
+          displacement = static_cast<int32_t>((word & 0x03FFFFFCu) << 6) >> 6;
+        }
+        check(view.vaddr + i, view.vaddr + i + displacement);
+      }
+    }
+  }
+  return true;
+}
+
+bool path_has_prefix(std::string_view path, std::string_view prefix) {
+  if (prefix.empty() || !path.starts_with(prefix)) return false;
+  return prefix.back() == '/' || path.size() == prefix.size() || path[prefix.size()] == '/';
+}
+
+struct Uses {
+  std::vector<NonApprovedUse> list;
+  std::map<std::string, size_t, std::less<>> by_package;
+  std::vector<std::set<std::pair<std::string, std::string>>> seen_callers;  // per use
+  std::vector<uint64_t> functions_seen;
+};
+
+void collect_functions(const FunctionTable& functions, const PackageIndex& index,
+                       const AnalyzeOptions& options, Uses& uses, std::vector<Target>& targets) {
+  for (Function function : functions) {
+    if (classify_symbol_name(function.name) != SymbolNameKind::go) continue;
+    std::string package = import_path_of(function.name);
+    if (package.empty()) continue;
+    const NonApprovedPackage* row = match_row(index, package);
+    if (!row) continue;
+    auto [it, inserted] = uses.by_package.try_emplace(package, uses.list.size());
+    if (inserted) {
+      NonApprovedUse use;
+      use.package = package;
+      use.reason_code = row->reason_code;
+      use.reason = row->reason;
+      uses.list.push_back(std::move(use));
+      uses.seen_callers.emplace_back();
+      uses.functions_seen.push_back(0);
+    }
+    NonApprovedUse& use = uses.list[it->second];
+    if (++uses.functions_seen[it->second] <= options.max_functions_per_package) {
+      use.functions.emplace_back(function.name);
+    }
+    targets.push_back({function.entry, it->second, function.name});
+  }
+  std::sort(targets.begin(), targets.end());
+}
+
+}  // namespace
+
+bool is_std_package(std::string_view package, const SignatureDb& db, const GoBinary& go) {
+  if (package.empty() || package == "main") return false;
+  if (const ModuleInfo* modules = go.modules()) {
+    if (modules->main && path_has_prefix(package, modules->main->module.path)) return false;
+    if (!modules->main_package_path.empty() &&
+        modules->main_package_path != "command-line-arguments" &&
+        path_has_prefix(package, modules->main_package_path)) {
+      return false;
+    }
+    for (const Module& dep : modules->deps) {
+      if (path_has_prefix(package, dep.module.path)) return false;
+    }
+  }
+  for (const std::string& prefix : db.std_callers) {
+    if (path_has_prefix(package, prefix)) return true;
+  }
+  // Standard-library import paths have no dot in their first element (cmd/go's rule).
+  const std::string_view first = package.substr(0, package.find('/'));
+  return first.find('.') == std::string_view::npos;
+}
+
+std::vector<NonApprovedUse> find_non_approved(const BinaryImage& image, const GoBinary& go,
+                                              const SignatureDb& db, const AnalyzeOptions& options,
+                                              std::vector<Finding>& findings) {
+  if (!go.functions) return {};
+  const FunctionTable& functions = *go.functions;
+  const PackageIndex index = index_packages(db, go.go_version());
+  Uses uses;
+  std::vector<Target> targets;
+  collect_functions(functions, index, options, uses, targets);
+  if (uses.list.empty()) return {};
+
+  bool analyzed = options.call_sites;
+  bool limit_hit = false;
+  uint64_t confirmations = 0;
+  std::unique_ptr<Disassembler> disassembler = Disassembler::for_arch(image.arch, image.endian);
+  std::map<std::string_view, bool> std_by_function;  // cache of is_std_package
+  auto record = [&](uint64_t site, const Target& target) {
+    auto caller = functions.containing(site);
+    if (!caller) return;
+    const std::string caller_package = import_path_of(caller->name);
+    NonApprovedUse& use = uses.list[target.use];
+    if (caller_package == use.package) return;  // the package's own internals
+    auto cached = std_by_function.find(caller->name);
+    const bool is_std =
+        cached != std_by_function.end()
+            ? cached->second
+            : std_by_function.emplace(caller->name, is_std_package(caller_package, db, go))
+                  .first->second;
+    if (!uses.seen_callers[target.use]
+             .insert({std::string(caller->name), std::string(target.name)})
+             .second) {
+      return;
+    }
+    Caller edge{std::string(caller->name), caller_package, site, std::string(target.name)};
+    if (is_std) {
+      if (use.std_callers.size() < options.max_callers_per_package) {
+        use.std_callers.push_back(std::move(edge));
+      }
+      return;
+    }
+    if (confirmations >= options.max_confirmed_call_sites) {
+      limit_hit = true;
+      return;
+    }
+    ++confirmations;
+    if (disassembler) {
+      const uint64_t length = std::min(caller->end - caller->entry, kMaxFunctionBytes);
+      auto code = image.at_address(caller->entry, length);
+      if (!code.ok() || !disassembler->is_call_at(*code, caller->entry, site)) {
+        uses.seen_callers[target.use].erase({std::string(caller->name), std::string(target.name)});
+        return;
+      }
+    }
+    if (use.callers.size() < options.max_callers_per_package)
+      use.callers.push_back(std::move(edge));
+  };
+  if (analyzed) analyzed = scan_direct_calls(image, targets, record);
+
+  if (!analyzed && options.call_sites) {
+    findings.push_back(Finding{"FG903",
+                               Severity::warning,
+                               "call sites into non-approved packages were not searched: no call "
+                               "decoder for " +
+                                   std::string(to_string(image.arch)),
+                               {}});
+  }
+  if (limit_hit) {
+    findings.push_back(Finding{"FG903",
+                               Severity::warning,
+                               "stopped confirming call sites after " +
+                                   std::to_string(options.max_confirmed_call_sites) +
+                                   " candidates; callers of non-approved packages may be missing",
+                               {}});
+  }
+  for (NonApprovedUse& use : uses.list) {
+    use.call_sites_analyzed = analyzed && !limit_hit;
+    use.std_internal_only = use.call_sites_analyzed && use.callers.empty();
+  }
+  std::sort(uses.list.begin(), uses.list.end(),
+            [](const auto& a, const auto& b) { return a.package < b.package; });
+  return std::move(uses.list);
+}
+
+}  // namespace fipsgate::analysis
