@@ -62,7 +62,7 @@ TEST_CASE("the ELF header gives class, byte order, pointer size, entry point and
     CAPTURE(variant.label);
     BuiltElf built = build_go_like(variant.is_64bit, variant.endian);
     auto image = read_elf(built.view());
-    REQUIRE_MESSAGE(image.ok(), image.error().message());
+    REQUIRE_MESSAGE(image.ok(), (image.ok() ? "" : image.error().message()));
     CHECK(image->format == FileFormat::elf);
     CHECK(image->is_64bit == variant.is_64bit);
     CHECK(image->endian == variant.endian);
@@ -204,7 +204,7 @@ TEST_CASE("with section headers stripped the image still maps addresses through 
     spec.write_section_headers = false;
     BuiltElf built = testing::build_elf(spec);
     auto image = read_elf(built.view());
-    REQUIRE_MESSAGE(image.ok(), image.error().message());
+    REQUIRE_MESSAGE(image.ok(), (image.ok() ? "" : image.error().message()));
     CHECK(image->sections.empty());
     CHECK(image->symbols.empty());
     CHECK(image->warnings.empty());

@@ -357,7 +357,8 @@ Result<BinaryImage> read_elf_through_lief(ByteView file) {
     section.vaddr = elf_section.virtual_address();
     section.size = elf_section.size();
     section.file_offset = elf_section.file_offset();
-    section.has_file_bytes = elf_section.type() != LIEF::ELF::ELF_SECTION_TYPES::SHT_NOBITS;
+    section.has_file_bytes = elf_section.type() != LIEF::ELF::ELF_SECTION_TYPES::SHT_NOBITS &&
+                             elf_section.type() != LIEF::ELF::ELF_SECTION_TYPES::SHT_NULL;
     image.sections.push_back(section);
   }
   for (const LIEF::ELF::Segment& elf_segment : binary->segments()) {
