@@ -37,8 +37,8 @@ Result<uint64_t> text_base_for(const BinaryImage& image, const Pclntab& pclntab,
   });
   if (runtime_text) return *runtime_text;
   return table_error(
-      "Go 1.18+ function entries are offsets from the text start, which the pclntab header "
-      "leaves 0 (as Go 1.26 does) and neither moduledata nor a runtime.text symbol supplies");
+      "Go 1.18+ function entries are offsets from the text start, but pcHeader.textStart is 0 "
+      "(as Go 1.26 writes it) and neither moduledata nor a runtime.text symbol supplies it");
 }
 
 // One pass over the funcname table: every name must end in a NUL within kMaxNameBytes. Returns

@@ -51,11 +51,11 @@ std::optional<Magic> read_magic(ByteView bytes) {
   return std::nullopt;
 }
 
-// "18 MB", "4 KB", "312 bytes": table sizes in error messages.
+// "18 MB", "4 KB", "312-byte": table sizes in error messages ("the 18 MB table").
 std::string size_text(uint64_t size_bytes) {
   if (size_bytes >= (1ull << 20)) return std::to_string(size_bytes >> 20) + " MB";
   if (size_bytes >= (1ull << 10)) return std::to_string(size_bytes >> 10) + " KB";
-  return std::to_string(size_bytes) + " bytes";
+  return std::to_string(size_bytes) + "-byte";
 }
 
 Error table_error(const ByteView& bytes, const std::string& what) {
@@ -113,8 +113,10 @@ Status slice_tables(Pclntab& table, const TableOffsets& offsets, uint64_t header
 // The functab: function_count pairs of `field` bytes each plus one final end-PC field
 // (pcln.go: writePCToFunc; gosym: functabsize = (nfunctab*2+1)*fieldsize).
 Status slice_functab(Pclntab& table, ByteView pairs_start, unsigned field_bytes) {
-  uint64_t functab_bytes = (table.function_count * 2 + 1) * field_bytes;
-  if (table.function_count > kMaxFunctions || !pairs_start.contains(0, functab_bytes)) {
+  // Bound the count first so that the size below cannot overflow.
+  bool too_many = table.function_count > kMaxFunctions;
+  uint64_t functab_bytes = too_many ? 0 : (table.function_count * 2 + 1) * field_bytes;
+  if (too_many || !pairs_start.contains(0, functab_bytes)) {
     return table_error(table.bytes, "nfunc " + std::to_string(table.function_count));
   }
   table.functab = pairs_start.clamp(0, functab_bytes);
@@ -155,7 +157,8 @@ Status decode_go12(Pclntab& table, uint64_t nfunctab) {
   if (!file_table_offset) return table_error(table.bytes, "the file table offset word");
   auto file_count = table.bytes.u32(*file_table_offset, table.endian);
   if (!file_count) return table_error(table.bytes, "filetab offset " + hex(*file_table_offset));
-  table.file_count = *file_count;
+  // The count includes its own word (gosym: filetab[:nfiletab*4]); file_count is the files.
+  table.file_count = *file_count == 0 ? 0 : *file_count - 1;
   auto file_table = table.bytes.slice(*file_table_offset, uint64_t{*file_count} * 4);
   if (!file_table) return table_error(table.bytes, "nfiletab " + std::to_string(*file_count));
   table.file_table = *file_table;
