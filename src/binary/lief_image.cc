@@ -149,21 +149,42 @@ void add_pe_section(BinaryImage& image, const LIEF::PE::Section& pe_section, uin
 }
 
 // COFF symbols hold a section number (1-based) and an offset in it; the model wants addresses.
-std::vector<Symbol> pe_symbols(BinaryImage& image, const LIEF::PE::Binary& binary) {
+// Read from the file directly (PE/COFF specification, "COFF Symbol Table"): LIEF 0.9 loses
+// names of 8 bytes or less, and names read here are views into the file. Every entry is 18
+// bytes; auxiliary entries follow their symbol and are skipped.
+std::vector<Symbol> pe_symbols(BinaryImage& image, const LIEF::PE::Header& header) {
+  constexpr uint64_t kEntryBytes = 18;
+  constexpr uint8_t kClassExternal = 2;
+  constexpr uint64_t kMaxNameBytes = 64 * 1024;
+  const ByteView file = image.file();
+  const uint64_t table_offset = header.pointerto_symbol_table();
+  if (table_offset == 0 || table_offset > file.size()) return {};
+  const uint64_t count =
+      std::min<uint64_t>(header.numberof_symbols(), (file.size() - table_offset) / kEntryBytes);
+  ByteView table = file.clamp(table_offset, count * kEntryBytes);
+  ByteView strings = file.clamp(table_offset + count * kEntryBytes, UINT64_MAX);
   std::vector<Symbol> symbols;
-  for (const LIEF::PE::Symbol& coff : binary.symbols()) {
+  for (uint64_t index = 0; index < count; ++index) {
+    const uint8_t* entry = table.data() + index * kEntryBytes;
     Symbol symbol;
-    symbol.name = image.keep(coff.name());
-    int16_t number = coff.section_number();
-    symbol.value = coff.value();
-    if (number >= 1 && static_cast<size_t>(number) <= image.sections.size()) {
-      const Section& section = image.sections[number - 1];
+    if (load_uint(entry, 4, Endian::little) == 0) {
+      auto name = strings.cstring(load_uint(entry + 4, 4, Endian::little), kMaxNameBytes);
+      if (name.ok()) symbol.name = *name;
+    } else {
+      std::string_view name = table.clamp(index * kEntryBytes, 8).chars();
+      symbol.name = name.substr(0, name.find('\0'));
+    }
+    symbol.value = load_uint(entry + 8, 4, Endian::little);
+    auto section_number = static_cast<int16_t>(load_uint(entry + 12, 2, Endian::little));
+    if (section_number >= 1 && static_cast<size_t>(section_number) <= image.sections.size()) {
+      const Section& section = image.sections[section_number - 1];
       symbol.value += section.vaddr;
-      symbol.section_index = static_cast<uint16_t>(number - 1);
+      symbol.section_index = static_cast<uint16_t>(section_number - 1);
       symbol.kind = section.executable ? SymbolKind::function : SymbolKind::object;
     }
-    symbol.is_global = static_cast<int>(coff.storage_class()) == 2;  // IMAGE_SYM_CLASS_EXTERNAL
+    symbol.is_global = entry[16] == kClassExternal;
     symbols.push_back(symbol);
+    index += entry[17];  // auxiliary entries
   }
   return symbols;
 }
@@ -193,7 +214,7 @@ Result<BinaryImage> read_pe(ByteView file) {
   image.linkage = is_dll                           ? Linkage::shared_object
                   : image.needed_libraries.empty() ? Linkage::static_exe
                                                    : Linkage::dynamic_exe;
-  image.symbols = SymbolTable(pe_symbols(image, *binary));
+  image.symbols = SymbolTable(pe_symbols(image, binary->header()));
   find_go_build_id(image);
   return image;
 }
