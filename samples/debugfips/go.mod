@@ -1,0 +1,3 @@
+module fipsgate.example/samples/debugfips
+
+go 1.24

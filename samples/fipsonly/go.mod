@@ -1,0 +1,3 @@
+module fipsgate.example/samples/fipsonly
+
+go 1.19

@@ -1,0 +1,3 @@
+module fipsgate.example/samples/tlshash
+
+go 1.19

@@ -1,0 +1,3 @@
+module fipsgate.example/samples/weakcrypto
+
+go 1.19
