@@ -2,6 +2,7 @@
 // and byte order, stripped section headers, linkage kinds, notes, symbols and address mapping.
 #include <doctest/doctest.h>
 
+#include <memory>
 #include <string>
 
 #include "fipsgate/binary/binary_image.h"
@@ -388,6 +389,16 @@ TEST_CASE("names the adapter builds are kept alive by the image") {
   std::string_view kept = image.keep(std::string("__go_buildinfo"));
   for (int i = 0; i < 100; ++i) image.keep(std::to_string(i));
   CHECK(kept == "__go_buildinfo");
+}
+
+TEST_CASE("a copy of an image keeps the names the adapter built after the original is gone") {
+  auto original = std::make_unique<BinaryImage>();
+  Section section;
+  section.name = original->keep("__gopclntab");
+  original->sections.push_back(section);
+  BinaryImage copy = *original;
+  original.reset();
+  CHECK(copy.sections.at(0).name == "__gopclntab");
 }
 
 TEST_CASE("an owned symbol list is iterated like an ELF table") {

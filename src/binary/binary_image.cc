@@ -266,8 +266,8 @@ Result<ByteView> BinaryImage::section_bytes(const Section& section) const {
 }
 
 std::string_view BinaryImage::keep(std::string text) {
-  owned_strings_.push_back(std::move(text));
-  return owned_strings_.back();
+  owned_strings_->push_back(std::move(text));
+  return owned_strings_->back();
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -19,7 +20,22 @@
 namespace fipsgate {
 
 enum class FileFormat : uint8_t { elf, pe, macho };
-enum class Arch : uint8_t { unknown, x86, amd64, arm, arm64, ppc64, ppc64le, s390x, riscv64, mips, mipsle, mips64, mips64le, loong64 };
+enum class Arch : uint8_t {
+  unknown,
+  x86,
+  amd64,
+  arm,
+  arm64,
+  ppc64,
+  ppc64le,
+  s390x,
+  riscv64,
+  mips,
+  mipsle,
+  mips64,
+  mips64le,
+  loong64
+};
 enum class Linkage : uint8_t {
   static_exe,   // no PT_INTERP, no PT_DYNAMIC (or ET_EXEC without interpreter)
   dynamic_exe,  // ET_EXEC with an interpreter
@@ -35,8 +51,8 @@ std::string_view to_string(Linkage linkage);
 
 struct Section {
   std::string_view name;
-  uint32_t type = 0;          // ELF SHT_*; 0 for other formats
-  uint64_t flags = 0;         // format-specific raw flags
+  uint32_t type = 0;   // ELF SHT_*; 0 for other formats
+  uint64_t flags = 0;  // format-specific raw flags
   uint64_t vaddr = 0;
   uint64_t size = 0;
   uint64_t file_offset = 0;
@@ -72,7 +88,8 @@ struct Symbol {
 class SymbolTable {
  public:
   SymbolTable() = default;
-  // ELF: entries of entry_size bytes in `entries`, names in `strings`.
+  // ELF: the whole .symtab/.dynsym section in `entries`, names in `strings`. The reserved null
+  // symbol (ELF index 0) is skipped: index i here is ELF symbol index i + 1.
   SymbolTable(ByteView entries, ByteView strings, bool is_64bit, Endian endian);
   explicit SymbolTable(std::vector<Symbol> owned) : owned_(std::move(owned)) {}
 
@@ -108,10 +125,13 @@ class BinaryImage {
   std::optional<std::string_view> interpreter;
   std::vector<std::string_view> needed_libraries;  // DT_NEEDED
   BuildIds build_ids;
-  std::vector<Section> sections;  // empty when section headers are stripped or unusable
-  std::vector<Segment> segments;  // loadable segments only (PT_LOAD)
-  SymbolTable symbols;            // .symtab (or the format's own table)
-  SymbolTable dynamic_symbols;    // .dynsym
+  // Empty when section headers are stripped or unusable. ELF: index i is section header i
+  // (0 is the null section), so sections[symbol.section_index] is a symbol's section; PE and
+  // Mach-O: in file order, and symbol.section_index is the format's 1-based number minus one.
+  std::vector<Section> sections;
+  std::vector<Segment> segments;      // loadable segments only (PT_LOAD)
+  SymbolTable symbols;                // .symtab (or the format's own table)
+  SymbolTable dynamic_symbols;        // .dynsym
   std::vector<std::string> warnings;  // problems that did not stop the reader
 
   ByteView file() const { return file_; }
@@ -129,12 +149,14 @@ class BinaryImage {
   std::span<const Segment> loadable_segments() const { return segments; }
   const Segment* segment_containing(uint64_t vaddr) const;
 
-  // Storage for names the adapter had to build (PE/Mach-O); views point into it.
+  // Storage for names the adapter had to build (PE/Mach-O); views point into it. Copies of an
+  // image share this storage, so their views stay valid as long as any copy lives.
   std::string_view keep(std::string text);
 
  private:
   ByteView file_;
-  std::deque<std::string> owned_strings_;
+  std::shared_ptr<std::deque<std::string>> owned_strings_ =
+      std::make_shared<std::deque<std::string>>();
 };
 
 // Recognises the format from the first bytes and reads the image. Unknown formats are an Error
