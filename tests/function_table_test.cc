@@ -35,7 +35,8 @@ std::vector<Variant> all_variants() {
       {PclntabVersion::go116, ModuleDataLayout::go116},
       {PclntabVersion::go118, ModuleDataLayout::go118},
       {PclntabVersion::go120, ModuleDataLayout::go120},
-      {PclntabVersion::go120, ModuleDataLayout::go126}};
+      {PclntabVersion::go120, ModuleDataLayout::go126},
+      {PclntabVersion::go120, ModuleDataLayout::go127}};
   for (auto [version, layout] : pairs) {
     for (auto endian : {Endian::little, Endian::big}) {
       for (unsigned pointer_size : {4u, 8u}) {
@@ -62,7 +63,7 @@ GoElfSpec spec_for(const Variant& variant) {
   spec.pclntab.functions = testing::sample_functions();
   spec.pclntab.inlined_only_names = {"crypto/sha256.block"};
   spec.layout = variant.layout;
-  if (variant.layout == ModuleDataLayout::go126) {
+  if (variant.layout >= ModuleDataLayout::go126) {
     // Go 1.26: textStart 0, pclntab inside rodata, moduledata in .go.module (reference §2.4, §3.1).
     spec.pclntab.header_text_start = false;
     spec.pclntab_placement = testing::PclntabPlacement::inside_rodata;
@@ -113,22 +114,22 @@ TEST_CASE("moduledata is decoded for every layout, found by runtime.firstmoduled
     CHECK(moduledata->ftab.length == 4);
     REQUIRE(moduledata->text_sections.size() == 1);
     CHECK(moduledata->text_sections[0].base_address == kText);
-    if (variant.layout == ModuleDataLayout::go126) {
+    if (variant.layout >= ModuleDataLayout::go126) {
       CHECK(moduledata->pclntab_end ==
             loaded.built.pclntab_vaddr + loaded.built.pclntab.bytes.size());
     }
   }
 }
 
-TEST_CASE("Go 1.26 moduledata is found in its .go.module section without symbols") {
+TEST_CASE("Go 1.26+ moduledata is found in its .go.module section without symbols") {
   for (const Variant& variant : all_variants()) {
-    if (variant.layout != ModuleDataLayout::go126) continue;
+    if (variant.layout < ModuleDataLayout::go126) continue;
     CAPTURE(describe(variant));
     Loaded loaded = load(spec_for(variant));
     auto moduledata = find_moduledata(loaded.image, loaded.pclntab);
     REQUIRE_MESSAGE(moduledata.ok(), moduledata.error().message());
     CHECK(moduledata->found_in == "section .go.module");
-    CHECK(moduledata->layout == ModuleDataLayout::go126);
+    CHECK(moduledata->layout == variant.layout);
   }
 }
 
@@ -257,7 +258,7 @@ TEST_CASE("split text sections map entry offsets through textsectmap") {
 
 TEST_CASE("an unsorted functab is an error naming the entry") {
   for (const Variant& variant : all_variants()) {
-    if (variant.layout == ModuleDataLayout::go126) continue;
+    if (variant.layout >= ModuleDataLayout::go126) continue;
     CAPTURE(describe(variant));
     GoElfSpec spec = spec_for(variant);
     Loaded loaded = load(spec);
@@ -285,7 +286,7 @@ TEST_CASE("a functab entry whose end loops back before its start is an error") {
 
 TEST_CASE("a _func record offset past the func table is an error") {
   for (const Variant& variant : all_variants()) {
-    if (variant.layout == ModuleDataLayout::go126) continue;
+    if (variant.layout >= ModuleDataLayout::go126) continue;
     CAPTURE(describe(variant));
     Loaded loaded = load(spec_for(variant));
     unsigned field = static_cast<unsigned>(loaded.pclntab.functab_entry_size / 2);
@@ -301,7 +302,7 @@ TEST_CASE("a _func record offset past the func table is an error") {
 
 TEST_CASE("a name offset outside the funcname table is an error") {
   for (const Variant& variant : all_variants()) {
-    if (variant.layout == ModuleDataLayout::go126) continue;
+    if (variant.layout >= ModuleDataLayout::go126) continue;
     CAPTURE(describe(variant));
     Loaded loaded = load(spec_for(variant));
     uint64_t record = loaded.built.pclntab.record_offsets[2];

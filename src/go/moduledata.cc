@@ -31,6 +31,10 @@ const FieldWords& words_of(ModuleDataLayout layout) {
   // 1.26 inserted epclntab after gofunc.
   static constexpr FieldWords kGo126 = {0,  1,  4,  7,  10, 13, 16, 20, 21, 22,
                                         23, 37, 38, 39, 40, 41, 42, 45, 48};
+  // 1.27: types, typedesclen, etypes, itaboffset, itabsize, rodata, gofunc, epclntab, then
+  // textsectmap; typelinks and itablinks are gone (go1.27.3 runtime/symtab.go).
+  static constexpr FieldWords kGo127 = {0,  1,  4,  7,  10, 13, 16, 20, 21, 22,
+                                        23, 37, 39, 42, 43, 44, 45, -1, -1};
   switch (layout) {
     case ModuleDataLayout::go12:
       return kGo12;
@@ -42,13 +46,16 @@ const FieldWords& words_of(ModuleDataLayout layout) {
       return kGo120;
     case ModuleDataLayout::go126:
       return kGo126;
+    case ModuleDataLayout::go127:
+      return kGo127;
   }
-  return kGo126;
+  return kGo127;
 }
 
-// Words read per layout: through the end of the itablinks slice.
+// Words read per layout: through the end of the last slice decoded.
 uint64_t decoded_words(ModuleDataLayout layout) {
-  return uint64_t(words_of(layout).itablinks) + 3;
+  const FieldWords& w = words_of(layout);
+  return uint64_t(w.itablinks >= 0 ? w.itablinks : w.textsectmap) + 3;
 }
 
 // Layouts to try for a pclntab version, most recent first.
@@ -61,7 +68,7 @@ std::vector<ModuleDataLayout> candidate_layouts(PclntabVersion version) {
     case PclntabVersion::go118:
       return {ModuleDataLayout::go118};
     case PclntabVersion::go120:
-      return {ModuleDataLayout::go126, ModuleDataLayout::go120};
+      return {ModuleDataLayout::go127, ModuleDataLayout::go126, ModuleDataLayout::go120};
   }
   return {};
 }
@@ -230,6 +237,8 @@ std::string_view to_string(ModuleDataLayout layout) {
       return "1.20-1.25";
     case ModuleDataLayout::go126:
       return "1.26";
+    case ModuleDataLayout::go127:
+      return "1.27";
   }
   return "unknown";
 }

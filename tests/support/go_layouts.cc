@@ -218,21 +218,28 @@ void write_moduledata_fields(Out& out, const ModuleDataSpec& spec, uint64_t text
     out.word(0);  // covctrs
     out.word(0);  // ecovctrs
   }
-  out.word(0x780000);  // end
-  out.word(0);         // gcdata
-  out.word(0);         // gcbss
-  out.word(0x500000);  // types
-  out.word(0x510000);  // etypes
+  out.word(0x780000);                                      // end
+  out.word(0);                                             // gcdata
+  out.word(0);                                             // gcbss
+  out.word(0x500000);                                      // types
+  if (layout >= ModuleDataLayout::go127) out.word(0x800);  // typedesclen
+  out.word(0x510000);                                      // etypes
+  if (layout >= ModuleDataLayout::go127) {
+    out.word(0x900);  // itaboffset
+    out.word(0x40);   // itabsize
+  }
   if (layout >= ModuleDataLayout::go118) {
     out.word(0x500000);  // rodata
     out.word(0x520000);  // gofunc
   }
-  if (layout == ModuleDataLayout::go126) out.word(base + table.bytes.size());  // epclntab
+  if (layout >= ModuleDataLayout::go126) out.word(base + table.bytes.size());  // epclntab
   out.slice(textsect_vaddr, sections);                                         // textsectmap
-  out.slice(0, 0);                                                             // typelinks
-  out.slice(0, 0);                                                             // itablinks
-  out.slice(0, 0);                                                             // ptab
-  out.word(0);  // pluginpath (string)
+  if (layout < ModuleDataLayout::go127) {
+    out.slice(0, 0);  // typelinks
+    out.slice(0, 0);  // itablinks
+  }
+  out.slice(0, 0);  // ptab
+  out.word(0);      // pluginpath (string)
   out.word(0);
   out.slice(0, 0);  // pkghashes
   out.word(0);      // modulename (string)

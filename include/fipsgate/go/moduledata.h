@@ -21,7 +21,8 @@ enum class ModuleDataLayout : uint8_t {
   go116,  // Go 1.16–1.17
   go118,  // Go 1.18–1.19 (rodata, gofunc added)
   go120,  // Go 1.20–1.25 (covctrs added)
-  go126,  // Go 1.26 (one more word before textsectmap)
+  go126,  // Go 1.26 (epclntab before textsectmap)
+  go127,  // Go 1.27 (typedesclen, itaboffset, itabsize added; typelinks, itablinks removed)
 };
 std::string_view to_string(ModuleDataLayout layout);
 
@@ -46,9 +47,9 @@ struct ModuleData {
   uint64_t pcheader_vaddr = 0;  // 1.16+: the pcHeader pointer; 1.2–1.15: pclntable data pointer
   GoSlice funcname_table, cu_table, file_table, pc_table, pclntable, ftab;
   uint64_t types = 0, etypes = 0;
-  uint64_t rodata = 0, gofunc = 0;  // 1.18+
-  uint64_t pclntab_end = 0;         // 1.26: epclntab, the end of the pclntab
-  GoSlice textsect_map, typelinks, itablinks;
+  uint64_t rodata = 0, gofunc = 0;             // 1.18+
+  uint64_t pclntab_end = 0;                    // 1.26: epclntab, the end of the pclntab
+  GoSlice textsect_map, typelinks, itablinks;  // typelinks/itablinks: before 1.27 only
   // Decoded textsectmap (usually one entry; bounded, at most 4096 entries).
   std::vector<TextSection> text_sections;
 };
