@@ -16,5 +16,7 @@ void register_commands(CLI::App& app, ExitCode& exit_code);
 
 // One function per command file.
 void register_inspect(CLI::App& app, ExitCode& exit_code);
+void register_scan(CLI::App& app, ExitCode& exit_code);
+void register_explain(CLI::App& app, ExitCode& exit_code);
 
 }  // namespace fipsgate::cli

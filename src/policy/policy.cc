@@ -83,6 +83,20 @@ Status read_module_statuses(const MapReader& reader, Policy& policy) {
   return Ok{};
 }
 
+Status read_standards(const MapReader& reader, Policy& policy) {
+  FG_TRY(auto standards, reader.optional_string_list("accepted_standards"));
+  if (!standards) return Ok{};
+  policy.accepted_standards.clear();
+  for (const std::string& standard : *standards) {
+    if (standard != "FIPS 140-2" && standard != "FIPS 140-3") {
+      return reader.error_at(reader.node["accepted_standards"], "accepted_standards",
+                             "must list FIPS 140-2 or FIPS 140-3, found '" + standard + "'");
+    }
+    policy.accepted_standards.insert(standard);
+  }
+  return Ok{};
+}
+
 Status read_severities(const MapReader& reader, const RuleCatalogue& catalogue, Policy& policy) {
   YAML::Node severities = reader.node["severity"];
   if (!severities) return Ok{};
@@ -145,6 +159,7 @@ Result<Policy> parse_policy_at_depth(std::string_view yaml_text, std::string_vie
   policy.source = std::string(source_name);
   if (Status status = read_backends(reader, policy); !status) return status.error();
   if (Status status = read_module_statuses(reader, policy); !status) return status.error();
+  if (Status status = read_standards(reader, policy); !status) return status.error();
   FG_TRY(auto fips_mode, reader.optional_bool("require_fips_mode"));
   if (fips_mode) policy.require_fips_mode = *fips_mode;
   FG_TRY(auto tls, reader.optional_bool("require_tls_restricted"));

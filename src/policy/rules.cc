@@ -1,9 +1,9 @@
 #include "fipsgate/policy/rules.h"
 
 #include <cctype>
-#include <cstdlib>
 #include <set>
 
+#include "fipsgate/match/signature_db.h"
 #include "policy/yaml_fields.h"
 
 namespace fipsgate {
@@ -116,17 +116,17 @@ const Rule* RuleCatalogue::find(std::string_view id) const {
 }
 
 std::string signatures_directory() {
-  if (const char* override_dir = std::getenv("FIPSGATE_SIGNATURES_DIR");
-      override_dir != nullptr && *override_dir != '\0') {
-    return override_dir;
-  }
-  return FIPSGATE_SIGNATURES_DIR;
+  return default_signatures_dir().string();
+}
+
+std::string rules_documentation_uri() {
+  return "https://github.com/fipsgate/fipsgate/blob/main/docs/rules.md";
 }
 
 std::string rule_help_uri(std::string_view rule_id) {
   std::string anchor(rule_id);
   for (char& c : anchor) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return "https://github.com/fipsgate/fipsgate/blob/main/docs/rules.md#" + anchor;
+  return rules_documentation_uri() + "#" + anchor;
 }
 
 }  // namespace fipsgate

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <set>
+#include <tuple>
 
 namespace fipsgate {
 namespace {
@@ -121,6 +122,17 @@ void derive_module_findings(const Facts& facts, const Policy& policy, Date scan_
   }
   const ModuleIdentity& module = *facts.module;
   if (!native_accepted && !boring_accepted && module.family == "openssl") return;
+  if (!policy.accepted_standards.empty() && !module.standard.empty() &&
+      !policy.accepted_standards.count(module.standard)) {
+    std::string accepted;
+    for (const std::string& standard : policy.accepted_standards) {
+      accepted += (accepted.empty() ? "" : " or ") + standard;
+    }
+    sink.add("FG110",
+             certificate_words(module) + " is validated under " + module.standard + "; policy " +
+                 policy.name + " requires " + accepted,
+             module.evidence);
+  }
   std::string status = effective_module_status(module, scan_date);
   if (status == "historical") {
     std::string when = module.sunset_date.empty() ? "" : " since " + module.sunset_date;

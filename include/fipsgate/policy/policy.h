@@ -19,9 +19,12 @@ namespace fipsgate {
 struct Policy {
   std::string name;
   std::string description;
-  std::string source;                             // file it was read from
-  std::set<Backend> accepted_backends;            // a binary needs one of these with code evidence
-  std::set<std::string> accepted_module_status;   // "active", "historical", "in-process"
+  std::string source;                            // file it was read from
+  std::set<Backend> accepted_backends;           // a binary needs one of these with code evidence
+  std::set<std::string> accepted_module_status;  // "active", "historical", "in-process"
+  // "FIPS 140-2", "FIPS 140-3"; empty = any. Checked for modules inside the binary (an OpenSSL
+  // backend's module is the host's libcrypto and cannot be checked here).
+  std::set<std::string> accepted_standards;
   bool require_fips_mode = false;                 // FG310 when the binary does not turn it on
   bool require_tls_restricted = false;            // FG311 when TLS is not FIPS-only
   std::vector<std::string> allowed_non_approved;  // package globs ("golang.org/x/crypto/bcrypt")

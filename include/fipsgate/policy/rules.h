@@ -35,10 +35,11 @@ class RuleCatalogue {
   std::vector<Rule> rules_;  // in file order
 };
 
-// Where signatures/ lives: $FIPSGATE_SIGNATURES_DIR if set, else the directory compiled in.
+// Where signatures/ lives: the signature database's directory ($FIPSGATE_SIGNATURES if set).
 std::string signatures_directory();
 
-// Anchor of a rule in docs/rules.md, used as SARIF helpUri.
+// Where the rules are documented (docs/rules.md), and one rule's anchor there (SARIF helpUri).
+std::string rules_documentation_uri();
 std::string rule_help_uri(std::string_view rule_id);
 
 // "note" | "warning" | "error" (the spelling in every YAML file and report).

@@ -1,0 +1,153 @@
+// fipsgate scan: analyze files and directories, judge each binary under a policy, render one
+// report. Exit codes (README, DESIGN.md): 0 pass (warnings allowed), 1 policy failure,
+// 2 usage or input error, 3 some artifact could not be analyzed (takes precedence over 1).
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include "cli/commands.h"
+#include "fipsgate/analysis/analyze.h"
+#include "fipsgate/match/signature_db.h"
+#include "fipsgate/policy/policy.h"
+#include "fipsgate/policy/scan.h"
+#include "fipsgate/policy/waivers.h"
+#include "fipsgate/report/report.h"
+#include "fipsgate/source/paths.h"
+
+namespace fipsgate::cli {
+namespace {
+
+struct ScanArguments {
+  std::vector<std::string> paths;
+  std::string policy = "any-validated";
+  std::string waivers;
+  std::string format = "text";
+  std::string output;
+  unsigned jobs = 0;
+  std::string date;
+  bool all_files = false;
+};
+
+struct ScanInputs {
+  RuleCatalogue catalogue;
+  Policy policy;
+  std::vector<Waiver> waivers;
+  Date scan_date;
+  ReportFormat format = ReportFormat::text;
+  std::vector<ScanTarget> targets;
+};
+
+Result<ScanInputs> read_inputs(const ScanArguments& arguments) {
+  ScanInputs inputs;
+  FG_TRY(inputs.format, parse_report_format(arguments.format));
+  if (arguments.date.empty()) {
+    inputs.scan_date = Date::today_utc();
+  } else {
+    FG_TRY(inputs.scan_date, Date::parse(arguments.date));
+  }
+  FG_TRY(inputs.catalogue, RuleCatalogue::load_file(signatures_directory() + "/rules.yaml"));
+  FG_TRY(inputs.policy, load_policy(arguments.policy, inputs.catalogue));
+  if (!arguments.waivers.empty()) {
+    FG_TRY(inputs.waivers, load_waivers(arguments.waivers, inputs.catalogue));
+  }
+  FG_TRY(auto found, collect_artifacts(arguments.paths, PathWalkOptions{arguments.all_files}));
+  for (FoundArtifact& artifact : found) {
+    inputs.targets.push_back(ScanTarget{std::move(artifact.path), artifact.named_explicitly});
+  }
+  return inputs;
+}
+
+Status write_report(const std::string& text, const std::string& output) {
+  if (output.empty() || output == "-") {
+    std::cout << text << std::flush;
+    return Ok{};
+  }
+  std::ofstream file(output, std::ios::binary | std::ios::trunc);
+  if (!file) return Error(output + ": cannot open for writing");
+  file << text;
+  file.close();
+  if (!file) return Error(output + ": write failed");
+  return Ok{};
+}
+
+ExitCode exit_code_for(ScanOutcome outcome) {
+  switch (outcome) {
+    case ScanOutcome::pass:
+      return kExitOk;
+    case ScanOutcome::policy_failure:
+      return kExitPolicyFailure;
+    case ScanOutcome::unanalyzable:
+      return kExitUnanalyzable;
+  }
+  return kExitUnanalyzable;
+}
+
+ExitCode run(const ScanArguments& arguments) {
+  Result<ScanInputs> inputs = read_inputs(arguments);
+  if (!inputs) {
+    std::cerr << "fipsgate scan: " << inputs.error().message() << "\n";
+    return kExitUsage;
+  }
+  Result<SignatureDb> db = load_signature_db(default_signatures_dir());
+  if (!db) {
+    std::cerr << "fipsgate scan: " << db.error().message() << "\n";
+    return kExitUsage;
+  }
+  AnalyzeOptions analyze_options;
+  analyze_options.as_of_date = inputs->scan_date.iso();
+  const SignatureDb& signatures = *db;
+  Analyzer analyzer = [&](const std::string& path) {
+    return analyze_file(path, signatures, analyze_options);
+  };
+  unsigned jobs =
+      arguments.jobs != 0 ? arguments.jobs : std::max(1u, std::thread::hardware_concurrency());
+  JudgeContext context{inputs->policy, inputs->waivers, inputs->catalogue, inputs->scan_date};
+  ScanReport report = run_scan(std::move(inputs->targets), analyzer, context, jobs);
+  report.tool_version = FIPSGATE_VERSION;
+  TextOptions text_options;
+  text_options.colour = (arguments.output.empty() || arguments.output == "-") &&
+                        isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
+  std::string text = render_report(inputs->format, report, inputs->catalogue, text_options);
+  if (Status written = write_report(text, arguments.output); !written) {
+    std::cerr << "fipsgate scan: " << written.error().message() << "\n";
+    return kExitUsage;
+  }
+  return exit_code_for(scan_outcome(report));
+}
+
+}  // namespace
+
+void register_scan(CLI::App& app, ExitCode& exit_code) {
+  auto* command = app.add_subcommand(
+      "scan",
+      "Judge Go binaries under a FIPS policy.\n"
+      "Exit: 0 pass (warnings allowed), 1 policy failure, 2 usage or input error,\n"
+      "3 some artifact could not be analyzed (takes precedence over 1).");
+  auto arguments = std::make_shared<ScanArguments>();
+  command->add_option("path", arguments->paths, "Files and directories (walked recursively)")
+      ->required();
+  command
+      ->add_option("--policy", arguments->policy,
+                   "Profile name (fips140-2-boring, fips140-3, any-validated) or policy file")
+      ->capture_default_str();
+  command->add_option("--waivers", arguments->waivers, "Waivers file (YAML)");
+  command->add_option("--format", arguments->format, "Report format")
+      ->check(CLI::IsMember({"text", "json", "sarif", "junit"}))
+      ->capture_default_str();
+  command->add_option("--output,-o", arguments->output,
+                      "Write the report to FILE (default stdout)");
+  command
+      ->add_option("--jobs,-j", arguments->jobs, "Binaries analyzed in parallel (default: cores)")
+      ->check(CLI::Range(1u, 256u));
+  command->add_option(
+      "--date", arguments->date,
+      "Scan date YYYY-MM-DD for certificate status and waiver expiry (default today)");
+  command->add_flag("--all-files", arguments->all_files,
+                    "In directories, also analyze files without an ELF/PE/Mach-O header");
+  command->callback([arguments, &exit_code] { exit_code = run(*arguments); });
+}
+
+}  // namespace fipsgate::cli

@@ -1,0 +1,105 @@
+#include "fipsgate/policy/scan.h"
+
+#include <algorithm>
+#include <atomic>
+#include <exception>
+#include <optional>
+#include <thread>
+
+namespace fipsgate {
+namespace {
+
+// One slot per target, filled by whichever worker took it; the sorted target order is the
+// report order, so the result does not depend on scheduling.
+struct Slot {
+  std::optional<BinaryVerdict> verdict;
+};
+
+BinaryVerdict analyze_and_judge(const ScanTarget& target, const Analyzer& analyzer,
+                                const JudgeContext& context, bool& drop) {
+  Result<Facts> facts = Error("not analyzed");
+  try {
+    facts = analyzer(target.path);
+  } catch (const std::exception& exception) {
+    // The analysis returns errors as values; this only guards a worker thread against
+    // resource exhaustion (std::bad_alloc) so one artifact cannot end the whole scan.
+    facts = Error(std::string("analysis aborted: ") + exception.what());
+  }
+  if (!facts) return judge_unreadable(target.path, facts.error(), context);
+  if (is_non_go_executable(*facts)) {
+    if (!target.named_explicitly) drop = true;
+    // Named on purpose, so the user expects a judgement: it cannot be judged as Go.
+    facts->analyzable = false;
+    facts->errors.push_back("not a Go binary: no Go build info, version or crypto evidence");
+  }
+  if (facts->path.empty()) facts->path = target.path;
+  return judge(std::move(facts).value(), context);
+}
+
+}  // namespace
+
+ScanCounts count_verdicts(const ScanReport& report) {
+  ScanCounts counts;
+  for (const BinaryVerdict& binary : report.binaries) {
+    switch (binary.verdict) {
+      case Verdict::pass:
+        ++counts.pass;
+        break;
+      case Verdict::warn:
+        ++counts.warn;
+        break;
+      case Verdict::fail:
+        ++counts.fail;
+        break;
+      case Verdict::unanalyzable:
+        ++counts.unanalyzable;
+        break;
+    }
+  }
+  return counts;
+}
+
+ScanOutcome scan_outcome(const ScanReport& report) {
+  ScanCounts counts = count_verdicts(report);
+  if (counts.unanalyzable > 0) return ScanOutcome::unanalyzable;
+  if (counts.fail > 0) return ScanOutcome::policy_failure;
+  return ScanOutcome::pass;
+}
+
+bool is_non_go_executable(const Facts& facts) {
+  // The analysis read the executable (it is analyzable) but found no Go build info, no Go
+  // version and no crypto backend: a C program, a shell, a library.
+  return facts.analyzable && facts.go_version.empty() && facts.go_build_id.empty() &&
+         facts.backends.empty() && facts.non_approved.empty();
+}
+
+ScanReport run_scan(std::vector<ScanTarget> targets, const Analyzer& analyzer,
+                    const JudgeContext& context, unsigned jobs) {
+  std::sort(targets.begin(), targets.end(),
+            [](const ScanTarget& left, const ScanTarget& right) { return left.path < right.path; });
+  std::vector<Slot> slots(targets.size());
+  std::atomic<size_t> next_index{0};
+  auto worker = [&] {
+    for (size_t index = next_index++; index < targets.size(); index = next_index++) {
+      bool drop = false;
+      BinaryVerdict verdict = analyze_and_judge(targets[index], analyzer, context, drop);
+      if (!drop) slots[index].verdict = std::move(verdict);
+    }
+  };
+  unsigned worker_count = std::clamp<unsigned>(jobs, 1, std::max<size_t>(targets.size(), 1));
+  std::vector<std::thread> workers;
+  for (unsigned i = 1; i < worker_count; ++i) workers.emplace_back(worker);
+  worker();
+  for (std::thread& thread : workers) thread.join();
+
+  ScanReport report;
+  report.scan_date = context.scan_date;
+  report.policy_name = context.policy.name;
+  report.policy_source = context.policy.source;
+  for (Slot& slot : slots) {
+    if (slot.verdict) report.binaries.push_back(std::move(*slot.verdict));
+  }
+  return report;
+}
+
+}  // namespace fipsgate
