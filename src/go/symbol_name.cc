@@ -87,10 +87,18 @@ int hex_value(char c) {
   return -1;
 }
 
-// "type:.eq.crypto/x.T" -> "crypto/x.T" (the type whose equality/hash function it is).
+// "type:.eq.crypto/x.T" -> "crypto/x.T" (the type whose equality/hash function it is); array
+// and pointer decorations are dropped: "type..eq.[2]encoding/asn1.encoder" -> "encoding/asn1...".
 std::string_view type_function_subject(std::string_view name) {
   for (std::string_view prefix : {"type:.eq.", "type:.hash.", "type..eq.", "type..hash."}) {
-    if (starts_with(name, prefix)) return name.substr(prefix.size());
+    if (!starts_with(name, prefix)) continue;
+    std::string_view subject = name.substr(prefix.size());
+    while (!subject.empty() && (subject[0] == '[' || subject[0] == '*')) {
+      size_t close = subject[0] == '[' ? subject.find(']') : 0;
+      if (close == std::string_view::npos) return {};
+      subject.remove_prefix(close + 1);
+    }
+    return subject;
   }
   return {};
 }

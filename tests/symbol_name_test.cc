@@ -1,0 +1,158 @@
+// The Go symbol-name grammar on real names: every name below was taken from `go tool nm` of the
+// go1.19.8 / go1.24.4 / go1.27.3 sample binaries (tools/build-samples) or of the Go toolchain.
+#include <doctest/doctest.h>
+
+#include <string>
+#include <string_view>
+
+#include "fipsgate/go/symbol_name.h"
+
+namespace fipsgate {
+namespace {
+
+struct NameCase {
+  std::string_view name;
+  SymbolNameKind kind;
+  std::string_view package;  // package_path(): escaped, "" for none
+};
+
+constexpr NameCase kNames[] = {
+    // Functions, methods, closures.
+    {"main.main", SymbolNameKind::go, "main"},
+    {"crypto/sha256.(*digest).Write", SymbolNameKind::go, "crypto/sha256"},
+    {"crypto.Hash.New-fm", SymbolNameKind::go, "crypto"},
+    {"context.(*cancelCtx).propagateCancel.func1", SymbolNameKind::go, "context"},
+    {"context.WithDeadlineCause.deferwrap1", SymbolNameKind::go, "context"},
+    {"crypto/ecdh.init.func10", SymbolNameKind::go, "crypto/ecdh"},
+    {"crypto/sha256.init.0", SymbolNameKind::go, "crypto/sha256"},
+    {"main.glob..func1", SymbolNameKind::go, "main"},
+    {"crypto/internal/fips140/aes/gcm.ghash-range1", SymbolNameKind::go,
+     "crypto/internal/fips140/aes/gcm"},
+    {"net/http.(*Transport).dialConnFor.gowrap1", SymbolNameKind::go, "net/http"},
+    // Generics: type arguments may hold dots, slashes, spaces and braces.
+    {"main.Map[...]", SymbolNameKind::go, "main"},
+    {"main.(*List[...]).Push", SymbolNameKind::go, "main"},
+    {"crypto/ecdsa.verifyFIPS[go.shape.*crypto/internal/fips140/v1.0.0/nistec.P256Point]",
+     SymbolNameKind::go, "crypto/ecdsa"},
+    {"crypto/elliptic.(*nistCurve[*crypto/internal/fips140/v1.0.0/nistec.P224Point]).Add",
+     SymbolNameKind::go, "crypto/elliptic"},
+    {"weak.Make[go.shape.struct { net/netip.isV6 bool; net/netip.zoneV6 string }]",
+     SymbolNameKind::go, "weak"},
+    {"crypto/hmac.New.UnwrapNew[go.shape.interface { BlockSize() int; Reset() }].func1",
+     SymbolNameKind::go, "crypto/hmac"},
+    {"main..dict.Map[int]", SymbolNameKind::go, "main"},
+    // Escaped last path element (cmd/internal/objabi PathToPrefix).
+    {"crypto/internal/fips140/v1%2e0%2e0.CAST", SymbolNameKind::go,
+     "crypto/internal/fips140/v1%2e0%2e0"},
+    {"crypto/internal/entropy/v1%2e0%2e0.(*source).Sample", SymbolNameKind::go,
+     "crypto/internal/entropy/v1%2e0%2e0"},
+    {"crypto/internal/fips140/v1.0.0/aes.encryptBlockAsm", SymbolNameKind::go,
+     "crypto/internal/fips140/v1.0.0/aes"},
+    {"gopkg.in/yaml%2ev3.(*parser).parse", SymbolNameKind::go, "gopkg.in/yaml%2ev3"},
+    // Domain-style paths that begin like generated prefixes.
+    {"go.uber.org/zap.(*Logger).Info", SymbolNameKind::go, "go.uber.org/zap"},
+    {"go.opentelemetry.io/otel/trace.SpanFromContext", SymbolNameKind::go,
+     "go.opentelemetry.io/otel/trace"},
+    // Vendored std dependencies keep their prefix.
+    {"vendor/golang.org/x/crypto/chacha20poly1305.(*chacha20poly1305).Seal", SymbolNameKind::go,
+     "vendor/golang.org/x/crypto/chacha20poly1305"},
+    // ABI0 assembly in the ELF symtab.
+    {"crypto/internal/fips140/v1.0.0/aes/gcm.gcmAesEnc.abi0", SymbolNameKind::go,
+     "crypto/internal/fips140/v1.0.0/aes/gcm"},
+    {"crypto/internal/boring/sig.BoringCrypto.abi0", SymbolNameKind::go,
+     "crypto/internal/boring/sig"},
+    // cgo wrappers on the Go side belong to their package.
+    {"crypto/internal/boring._Cfunc__goboringcrypto_EVP_PKEY_free", SymbolNameKind::go,
+     "crypto/internal/boring"},
+    // Compiler and linker names: no package, except eq/hash functions of named types.
+    {"go:buildid", SymbolNameKind::runtime_generated, ""},
+    {"go:textfipsstart", SymbolNameKind::runtime_generated, ""},
+    {"go.buildid", SymbolNameKind::runtime_generated, ""},
+    {"go.(*struct { io.Reader; io.Closer }).Close", SymbolNameKind::runtime_generated, ""},
+    {"go.struct { io.Reader; io.Closer }.Read", SymbolNameKind::runtime_generated, ""},
+    {"go:struct { sync.Mutex; crypto/tls.m map[string]int }.Lock",
+     SymbolNameKind::runtime_generated, ""},
+    {"go.shape.int_0", SymbolNameKind::runtime_generated, ""},
+    {"type..eq.[...]interface {}", SymbolNameKind::runtime_generated, ""},
+    {"type..eq.struct { runtime.gList; runtime.n int32 }", SymbolNameKind::runtime_generated, ""},
+    {"type:.eq.crypto/internal/fips140/sha256.Digest", SymbolNameKind::runtime_generated,
+     "crypto/internal/fips140/sha256"},
+    {"type..eq.[2]encoding/asn1.encoder", SymbolNameKind::runtime_generated, "encoding/asn1"},
+    {"type..hash.main.pos2", SymbolNameKind::runtime_generated, "main"},
+    {"type:.eq.net.dialResult.1", SymbolNameKind::runtime_generated, "net"},
+    // cgo glue and C or assembly code without a package.
+    {"_cgo_2ac87069779a_C2func_getaddrinfo", SymbolNameKind::cgo, ""},
+    {"_cgo_topofstack", SymbolNameKind::cgo, ""},
+    {"x_cgo_init", SymbolNameKind::cgo, ""},
+    {"crosscall2", SymbolNameKind::cgo, ""},
+    {"_goboringcrypto_AES_encrypt", SymbolNameKind::c, ""},
+    {"BORINGSSL_bcm_text_start", SymbolNameKind::c, ""},
+    {"EVP_AEAD_CTX_seal_wrapper", SymbolNameKind::c, ""},
+    {"_rt0_amd64_linux", SymbolNameKind::c, ""},
+    {"aeshashbody", SymbolNameKind::c, ""},
+    {"__x86.get_pc_thunk.ax", SymbolNameKind::c, ""},
+    {".and_masks", SymbolNameKind::c, ""},
+    {"deregister_tm_clones.cold", SymbolNameKind::c, ""},
+    {"main", SymbolNameKind::c, ""},
+    {"", SymbolNameKind::c, ""},
+};
+
+TEST_CASE("real symbol names are classified and attributed to their package") {
+  for (const NameCase& test : kNames) {
+    CAPTURE(test.name);
+    CHECK(classify_symbol_name(strip_abi_suffix(test.name)) == test.kind);
+    CHECK(package_path(test.name) == test.package);
+  }
+}
+
+TEST_CASE("import paths undo the escaping of the last path element") {
+  CHECK(import_path("crypto/internal/fips140/v1%2e0%2e0.CAST") == "crypto/internal/fips140/v1.0.0");
+  CHECK(import_path("gopkg.in/yaml%2ev3.(*parser).parse") == "gopkg.in/yaml.v3");
+  CHECK(import_path("example.com/names/yaml%2ev2.Do") == "example.com/names/yaml.v2");
+  CHECK(import_path("crypto/sha256.(*digest).Write") == "crypto/sha256");
+  CHECK(import_path("_cgo_topofstack").empty());
+}
+
+TEST_CASE("unescaping decodes %xx and keeps malformed escapes as written") {
+  CHECK(unescape_path("a%2eb%20c%25d") == "a.b c%d");
+  CHECK(unescape_path("v1%2E0") == "v1.0");
+  CHECK(unescape_path("bad%zzescape") == "bad%zzescape");
+  CHECK(unescape_path("trailing%2") == "trailing%2");
+  CHECK(unescape_path("trailing%") == "trailing%");
+  CHECK(unescape_path("") == "");
+}
+
+TEST_CASE("strip_vendor removes only a leading vendor/ element") {
+  CHECK(strip_vendor("vendor/golang.org/x/crypto/hkdf") == "golang.org/x/crypto/hkdf");
+  CHECK(strip_vendor("vendor/github.com/golang-fips/openssl/v2") ==
+        "github.com/golang-fips/openssl/v2");
+  CHECK(strip_vendor("example.com/app/vendor/x") == "example.com/app/vendor/x");
+  CHECK(strip_vendor("vendored/x") == "vendored/x");
+}
+
+TEST_CASE("strip_abi_suffix removes the ELF-only ABI decorations") {
+  CHECK(strip_abi_suffix("crypto/internal/boring/sig.BoringCrypto.abi0") ==
+        "crypto/internal/boring/sig.BoringCrypto");
+  CHECK(strip_abi_suffix("runtime.memmove.abiinternal") == "runtime.memmove");
+  CHECK(strip_abi_suffix("main.main") == "main.main");
+  CHECK(strip_abi_suffix(".abi0") == ".abi0");
+}
+
+TEST_CASE("type arguments collapse to the pclntab's [...] the way the Go 1.19 linker writes them") {
+  CHECK(collapse_type_arguments("main.Map[go.shape.int_0,go.shape.string_1]") == "main.Map[...]");
+  CHECK(collapse_type_arguments("main.(*List[go.shape.string_0]).Push") ==
+        "main.(*List[...]).Push");
+  CHECK(collapse_type_arguments("type..eq.[2]int") == "type..eq.[...]int");
+  CHECK(collapse_type_arguments("main.main") == "main.main");
+  CHECK(collapse_type_arguments("odd]name[") == "odd]name[");
+}
+
+TEST_CASE("kinds have stable names for reports") {
+  CHECK(to_string(SymbolNameKind::go) == "go");
+  CHECK(to_string(SymbolNameKind::runtime_generated) == "runtime-generated");
+  CHECK(to_string(SymbolNameKind::cgo) == "cgo");
+  CHECK(to_string(SymbolNameKind::c) == "c");
+}
+
+}  // namespace
+}  // namespace fipsgate
