@@ -1,0 +1,326 @@
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <string>
+
+#include "fipsgate/analysis/analyze.h"
+#include "fipsgate/go/go_binary.h"
+#include "support/synthetic_stacks.h"
+
+using fipsgate::Backend;
+using fipsgate::Facts;
+using fipsgate::testing::build_stack;
+using fipsgate::testing::BuiltStack;
+using fipsgate::testing::StackSpec;
+
+namespace {
+
+const fipsgate::SignatureDb& signatures() {
+  static const auto db = fipsgate::load_signature_db(FIPSGATE_SOURCE_DIR "/signatures");
+  REQUIRE_MESSAGE(db.ok(), (db.ok() ? "" : db.error().message()));
+  return *db;
+}
+
+Facts analyze_stack(const BuiltStack& stack, fipsgate::AnalyzeOptions options = {}) {
+  if (options.as_of_date.empty()) options.as_of_date = "2026-11-27";
+  auto image = fipsgate::read_binary_image(stack.view());
+  REQUIRE_MESSAGE(image.ok(), (image.ok() ? "" : image.error().message()));
+  const fipsgate::GoBinary go = fipsgate::read_go_binary(*image);
+  REQUIRE_MESSAGE(go.functions.has_value(), "synthetic binary has no function table");
+  return fipsgate::analyze(*image, go, signatures(), options);
+}
+
+std::vector<Backend> backends_of(const Facts& facts) {
+  std::vector<Backend> out;
+  for (const auto& fact : facts.backends) out.push_back(fact.backend);
+  return out;
+}
+
+bool has_finding(const Facts& facts, const std::string& rule_id) {
+  return std::any_of(facts.findings.begin(), facts.findings.end(),
+                     [&](const auto& finding) { return finding.rule_id == rule_id; });
+}
+
+bool has_evidence(const fipsgate::BackendFact& fact, const std::string& marker_id) {
+  return std::any_of(fact.evidence.begin(), fact.evidence.end(),
+                     [&](const auto& evidence) { return evidence.marker_id == marker_id; });
+}
+
+const fipsgate::NonApprovedUse* use_of(const Facts& facts, const std::string& package) {
+  for (const auto& use : facts.non_approved) {
+    if (use.package == package) return &use;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "a golang-fips OpenSSL build is classified as openssl_golang_fips with its dlopen names") {
+  const Facts facts = analyze_stack(build_stack(fipsgate::testing::golang_fips_openssl_stack()));
+  REQUIRE(backends_of(facts) == std::vector<Backend>{Backend::openssl_golang_fips});
+  CHECK(has_evidence(facts.backends[0], "golangfips.dlopen.v2"));
+  CHECK(has_evidence(facts.backends[0], "openssl.backend.package"));
+  REQUIRE(facts.module.has_value());
+  CHECK(facts.module->family == "openssl");
+  CHECK(facts.module->status == "external");
+  const auto& candidates = facts.linkage.libcrypto_candidates;
+  CHECK(std::find(candidates.begin(), candidates.end(), "libcrypto.so.3") != candidates.end());
+  CHECK(std::find(candidates.begin(), candidates.end(), "libcrypto.so.1.1") != candidates.end());
+  CHECK(facts.linkage.cgo);
+  CHECK(facts.findings.empty());
+}
+
+TEST_CASE(
+    "an older Red Hat build with its OpenSSL shim in crypto/internal/boring is not BoringCrypto") {
+  const Facts facts = analyze_stack(build_stack(fipsgate::testing::golang_fips_legacy_stack()));
+  CHECK(backends_of(facts) == std::vector<Backend>{Backend::openssl_golang_fips});
+}
+
+TEST_CASE(
+    "Microsoft Go's systemcrypto is openssl_microsoft even though it vendors golang-fips/openssl") {
+  const Facts facts = analyze_stack(build_stack(fipsgate::testing::microsoft_openssl_stack()));
+  REQUIRE(backends_of(facts) == std::vector<Backend>{Backend::openssl_microsoft});
+  CHECK(has_evidence(facts.backends[0], "msgo.setting.systemcrypto"));
+  CHECK_FALSE(facts.fips_mode.enabled_at_start);
+}
+
+TEST_CASE("Microsoft Go with the requirefips tag starts in FIPS mode") {
+  StackSpec spec = fipsgate::testing::microsoft_openssl_stack();
+  spec.settings.insert(spec.settings.begin(), {"-tags", "requirefips"});
+  const Facts facts = analyze_stack(build_stack(spec));
+  CHECK(facts.fips_mode.requirefips);
+  CHECK(facts.fips_mode.enabled_at_start);
+}
+
+TEST_CASE(
+    "a Microsoft backend selected only by GOEXPERIMENT with the shared backend package is "
+    "Microsoft") {
+  StackSpec spec = fipsgate::testing::golang_fips_openssl_stack();
+  spec.go_version = "go1.23.4 X:systemcrypto";
+  spec.settings = {{"CGO_ENABLED", "1"}, {"GOEXPERIMENT", "systemcrypto"}};
+  const Facts facts = analyze_stack(build_stack(spec));
+  CHECK(backends_of(facts) == std::vector<Backend>{Backend::openssl_microsoft});
+}
+
+TEST_CASE(
+    "BoringCrypto names identify the boringcrypto backend and Go 1.22 joins certificate 4407") {
+  const Facts facts = analyze_stack(build_stack(fipsgate::testing::boringcrypto_stack()));
+  REQUIRE(backends_of(facts) == std::vector<Backend>{Backend::boringcrypto});
+  CHECK(has_evidence(facts.backends[0], "boring.sig.boringcrypto.name"));
+  REQUIRE(facts.module.has_value());
+  CHECK(facts.module->certificate == "4407");
+  CHECK(facts.module->standard == "FIPS 140-2");
+  CHECK(facts.module->status == "historical");  // 140-2 certificates moved on 2026-09-21
+  CHECK(facts.fips_mode.enabled_at_start);
+  CHECK(facts.go_experiments == std::vector<std::string>{"boringcrypto"});
+}
+
+TEST_CASE("the same certificate was active before the 140-2 sunset date") {
+  fipsgate::AnalyzeOptions options;
+  options.as_of_date = "2026-09-20";
+  const Facts facts = analyze_stack(build_stack(fipsgate::testing::boringcrypto_stack()), options);
+  REQUIRE(facts.module.has_value());
+  CHECK(facts.module->status == "active");
+  CHECK(facts.module->sunset_date == "2026-09-21");
+}
+
+TEST_CASE(
+    "a boringcrypto build with cgo off is reported as standard crypto with the contradiction") {
+  StackSpec spec = fipsgate::testing::standard_stack();
+  spec.go_version = "go1.22.7 X:boringcrypto";
+  spec.settings = {{"CGO_ENABLED", "0"}, {"GOEXPERIMENT", "boringcrypto"}};
+  const Facts facts = analyze_stack(build_stack(spec));
+  CHECK(backends_of(facts) == std::vector<Backend>{Backend::standard_go});
+  CHECK(has_finding(facts, "FG301"));
+  CHECK(has_finding(facts, "FG303"));
+  CHECK_FALSE(facts.module.has_value());
+  CHECK_FALSE(facts.fips_mode.enabled_at_start);
+}
+
+TEST_CASE(
+    "a native module snapshot is proven by names, root package escaped, and joins CMVP 5247") {
+  const Facts facts = analyze_stack(build_stack(fipsgate::testing::native_snapshot_stack()));
+  REQUIRE(backends_of(facts) == std::vector<Backend>{Backend::go_native_fips140});
+  REQUIRE(facts.module.has_value());
+  CHECK(facts.module->version == "v1.0.0");
+  CHECK(facts.module->certificate == "5247");
+  CHECK(facts.module->status == "active");
+  CHECK(facts.fips140_module_version == std::optional<std::string>("v1.0.0"));
+  CHECK(facts.fips_mode.gofips140 == std::optional<std::string>("v1.0.0"));
+  CHECK(facts.fips_mode.enabled_at_start);  // DefaultGODEBUG from the build setting
+  CHECK(facts.fips_mode.fips140 == "on");
+  CHECK_FALSE(facts.fips_mode.tls_restricted);
+}
+
+TEST_CASE("a snapshot without build info is still identified from function names alone") {
+  StackSpec spec = fipsgate::testing::native_snapshot_stack();
+  spec.build_info = false;
+  const Facts facts = analyze_stack(build_stack(spec));
+  REQUIRE(backends_of(facts) == std::vector<Backend>{Backend::go_native_fips140});
+  CHECK(facts.fips140_module_version == std::optional<std::string>("v1.0.0"));
+  CHECK(has_finding(facts, "FG901"));
+}
+
+TEST_CASE("GOFIPS140 naming a snapshot over unversioned module code is a contradiction") {
+  StackSpec spec = fipsgate::testing::native_snapshot_stack();
+  spec.functions = {"main.main", "crypto/internal/fips140/sha256.New",
+                    "crypto/internal/fips140.CAST", "crypto/sha256.Sum256"};
+  const Facts facts = analyze_stack(build_stack(spec));
+  REQUIRE(backends_of(facts) == std::vector<Backend>{Backend::go_native_fips140});
+  CHECK(has_finding(facts, "FG302"));
+  REQUIRE(facts.module.has_value());
+  CHECK(facts.module->version == "latest");
+  CHECK(facts.module->certificate.empty());
+  CHECK_FALSE(facts.fips140_module_version.has_value());
+}
+
+TEST_CASE("the default GODEBUG is read from the runtime's string, not from the build setting") {
+  // A stripped binary whose -X override turned fips140 off although the setting says on: the
+  // string header {data, len} in .data points at the bytes the runtime will parse.
+  StackSpec spec = fipsgate::testing::native_snapshot_stack();
+  spec.rodata_strings = {"x509sha1=1,fips140=off"};
+  const BuiltStack probe = build_stack(spec);
+  const uint64_t string_vaddr = probe.string_vaddr("x509sha1=1,fips140=off");
+  std::string header;
+  fipsgate::testing::put_uint(header, 0, 8, fipsgate::Endian::little);  // unrelated word
+  fipsgate::testing::put_uint(header, string_vaddr, 8, fipsgate::Endian::little);
+  fipsgate::testing::put_uint(header, 22, 8, fipsgate::Endian::little);
+  spec.data = header;
+  const Facts facts = analyze_stack(build_stack(spec));
+  CHECK(facts.fips_mode.default_godebug == "x509sha1=1,fips140=off");
+  CHECK(facts.fips_mode.fips140 == "off");
+  CHECK(facts.fips_mode.default_godebug_found_in.find("string header at 0x710008") !=
+        std::string::npos);
+  CHECK_FALSE(facts.fips_mode.enabled_at_start);
+  CHECK(has_finding(facts, "FG302"));
+}
+
+TEST_CASE("fips140=only in the default GODEBUG restricts TLS") {
+  StackSpec spec = fipsgate::testing::native_snapshot_stack();
+  spec.settings[1] = {"DefaultGODEBUG", "fips140=only"};
+  const Facts facts = analyze_stack(build_stack(spec));
+  CHECK(facts.fips_mode.tls_restricted);
+  CHECK(facts.fips_mode.enabled_at_start);
+}
+
+TEST_CASE("crypto/tls/fipsonly restricts TLS") {
+  StackSpec spec = fipsgate::testing::boringcrypto_stack();
+  spec.functions.push_back("crypto/tls/fipsonly.init.0");
+  spec.functions.push_back("crypto/internal/boring/sig.FIPSOnly");
+  const Facts facts = analyze_stack(build_stack(spec));
+  CHECK(facts.fips_mode.tls_restricted);
+}
+
+TEST_CASE("a program without crypto packages has backend none") {
+  StackSpec spec;
+  spec.functions = {"main.main", "fmt.Println", "runtime.main"};
+  const Facts facts = analyze_stack(build_stack(spec));
+  CHECK(backends_of(facts) == std::vector<Backend>{Backend::none});
+  CHECK(facts.non_approved.empty());
+}
+
+TEST_CASE("a direct call from main into crypto/md5 names main.main as the caller") {
+  StackSpec spec = fipsgate::testing::standard_stack();
+  spec.functions.push_back("crypto/md5.Sum");
+  spec.functions.push_back("crypto/md5.(*digest).Write");
+  BuiltStack stack = build_stack(spec);
+  const uint64_t site = stack.entry("main.main") + 4;
+  stack.place_call(site, "crypto/md5.Sum");
+  const Facts facts = analyze_stack(stack);
+  const auto* use = use_of(facts, "crypto/md5");
+  REQUIRE(use != nullptr);
+  CHECK(use->reason_code == "NA");
+  CHECK(use->functions.size() == 2);
+  REQUIRE(use->callers.size() == 1);
+  CHECK(use->callers[0].function == "main.main");
+  CHECK(use->callers[0].package == "main");
+  CHECK(use->callers[0].callee == "crypto/md5.Sum");
+  CHECK(use->callers[0].call_site_vaddr == site);
+  CHECK_FALSE(use->std_internal_only);
+}
+
+TEST_CASE("an E8 byte inside another instruction is not taken for a call") {
+  StackSpec spec = fipsgate::testing::standard_stack();
+  spec.functions.push_back("crypto/md5.Sum");
+  BuiltStack stack = build_stack(spec);
+  // mov rax, imm64 whose immediate holds E8 + rel32 pointing at crypto/md5.Sum; the linear
+  // sweep from main.main's entry decodes the mov, so no call starts at the E8.
+  const uint64_t mov = stack.entry("main.main");
+  stack.patch_text(mov, "\x48\xB8");
+  stack.place_call(mov + 2, "crypto/md5.Sum");
+  stack.patch_text(mov + 7, std::string("\x00\x00\x00", 3));
+  const Facts facts = analyze_stack(stack);
+  const auto* use = use_of(facts, "crypto/md5");
+  REQUIRE(use != nullptr);
+  CHECK(use->callers.empty());
+  CHECK(use->std_internal_only);
+}
+
+TEST_CASE("calls from the standard TLS stack are context, not a finding") {
+  StackSpec spec = fipsgate::testing::standard_stack();
+  spec.functions.push_back("crypto/tls.prf10");
+  spec.functions.push_back("crypto/md5.New");
+  BuiltStack stack = build_stack(spec);
+  stack.place_call(stack.entry("crypto/tls.prf10") + 8, "crypto/md5.New");
+  const Facts facts = analyze_stack(stack);
+  const auto* use = use_of(facts, "crypto/md5");
+  REQUIRE(use != nullptr);
+  CHECK(use->callers.empty());
+  CHECK(use->std_internal_only);
+  REQUIRE(use->std_callers.size() == 1);
+  CHECK(use->std_callers[0].function == "crypto/tls.prf10");
+}
+
+TEST_CASE(
+    "a third-party caller of golang.org/x/crypto is a caller from outside the standard library") {
+  StackSpec spec = fipsgate::testing::standard_stack();
+  spec.functions.push_back("github.com/acme/vault.Seal");
+  spec.functions.push_back("golang.org/x/crypto/blake2b.Sum256");
+  BuiltStack stack = build_stack(spec);
+  stack.place_call(stack.entry("github.com/acme/vault.Seal"), "golang.org/x/crypto/blake2b.Sum256");
+  const Facts facts = analyze_stack(stack);
+  const auto* use = use_of(facts, "golang.org/x/crypto/blake2b");
+  REQUIRE(use != nullptr);
+  REQUIRE(use->callers.size() == 1);
+  CHECK(use->callers[0].package == "github.com/acme/vault");
+}
+
+TEST_CASE("a main module path without a dot is not mistaken for the standard library") {
+  StackSpec spec = fipsgate::testing::standard_stack();
+  spec.main_module = "example/app";
+  spec.functions.push_back("example/app/internal/hash.Weak");
+  spec.functions.push_back("crypto/md5.Sum");
+  BuiltStack stack = build_stack(spec);
+  stack.place_call(stack.entry("example/app/internal/hash.Weak"), "crypto/md5.Sum");
+  const Facts facts = analyze_stack(stack);
+  const auto* use = use_of(facts, "crypto/md5");
+  REQUIRE(use != nullptr);
+  REQUIRE(use->callers.size() == 1);
+  CHECK(use->callers[0].package == "example/app/internal/hash");
+}
+
+TEST_CASE("packages that moved into the module in Go 1.24 are not listed for Go 1.24 binaries") {
+  StackSpec spec = fipsgate::testing::standard_stack();
+  spec.functions.push_back("crypto/ed25519.Sign");
+  spec.go_version = "go1.23.4";
+  CHECK(use_of(analyze_stack(build_stack(spec)), "crypto/ed25519") != nullptr);
+  spec.go_version = "go1.24.4";
+  CHECK(use_of(analyze_stack(build_stack(spec)), "crypto/ed25519") == nullptr);
+}
+
+TEST_CASE("evidence names the function, its address and its section") {
+  const BuiltStack stack = build_stack(fipsgate::testing::boringcrypto_stack());
+  const Facts facts = analyze_stack(stack);
+  REQUIRE_FALSE(facts.backends.empty());
+  const auto& evidence = facts.backends[0].evidence;
+  auto sig = std::find_if(evidence.begin(), evidence.end(), [](const auto& item) {
+    return item.marker_id == "boring.sig.boringcrypto.name";
+  });
+  REQUIRE(sig != evidence.end());
+  CHECK(sig->vaddr ==
+        std::optional<uint64_t>(stack.entry("crypto/internal/boring/sig.BoringCrypto")));
+  CHECK(sig->section == ".text");
+  CHECK(sig->function == "crypto/internal/boring/sig.BoringCrypto");
+  REQUIRE(sig->file_offset.has_value());
+}

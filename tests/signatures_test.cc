@@ -1,0 +1,210 @@
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <string>
+
+#include "fipsgate/match/scanner.h"
+#include "fipsgate/match/signature_db.h"
+
+using fipsgate::NameMatch;
+using fipsgate::Signal;
+using fipsgate::SignatureDb;
+
+namespace {
+
+// One valid marker; tests break one field at a time.
+const char* const kValidMarker = R"(markers:
+  - id: test.marker
+    stack: boringcrypto
+    signal: boring_shim
+    description: a test marker
+    source: "test"
+    name: { exact: "crypto/internal/boring.init" }
+)";
+
+std::string parse_error(const std::string& text) {
+  SignatureDb db;
+  auto status = fipsgate::parse_markers_yaml(text, "markers/test.yaml", db);
+  REQUIRE_FALSE(status.ok());
+  return status.error().message();
+}
+
+std::string replace(std::string text, const std::string& from, const std::string& to) {
+  const size_t at = text.find(from);
+  REQUIRE(at != std::string::npos);
+  return text.replace(at, from.size(), to);
+}
+
+}  // namespace
+
+TEST_CASE("the shipped signature database loads and compiles") {
+  auto db = fipsgate::load_signature_db(FIPSGATE_SOURCE_DIR "/signatures");
+  REQUIRE_MESSAGE(db.ok(), (db.ok() ? "" : db.error().message()));
+  CHECK(db->markers.size() > 40);
+  CHECK(db->matcher != nullptr);
+  const auto* sig = db->marker("boring.sig.boringcrypto.amd64");
+  REQUIRE(sig != nullptr);
+  const auto& bytes = std::get<fipsgate::ByteRule>(sig->rule);
+  CHECK(bytes.pattern.bytes.size() == 32);
+  CHECK(bytes.alignment == 16);
+  CHECK(sig->signal == Signal::sig_boringcrypto);
+  CHECK(sig->line > 0);
+  CHECK(sig->file.find("boringcrypto.yaml") != std::string::npos);
+}
+
+TEST_CASE("modules.yaml maps Go module v1.0.0 to CMVP 5247 and Go 1.19's BoringCrypto to 3678") {
+  auto db = fipsgate::load_signature_db(FIPSGATE_SOURCE_DIR "/signatures");
+  REQUIRE(db.ok());
+  auto row = [&](const std::string& id) {
+    auto it = std::find_if(db->modules.begin(), db->modules.end(),
+                           [&](const auto& r) { return r.id == id; });
+    REQUIRE(it != db->modules.end());
+    return *it;
+  };
+  CHECK(row("go-fips140-v1.0.0").certificate == "5247");
+  CHECK(row("go-fips140-v1.0.0").standard == "FIPS 140-3");
+  CHECK(row("boringssl-fips-20190808").certificate == "3678");
+  CHECK(row("boringssl-fips-20190808").historical_from == "2026-09-21");
+  CHECK(row("boringssl-fips-20210429").certificate == "4407");
+  CHECK(row("boringssl-fips-20220613").certificate == "4735");
+}
+
+TEST_CASE("non_approved.yaml lists the std packages of reference section 8 with reason codes") {
+  auto db = fipsgate::load_signature_db(FIPSGATE_SOURCE_DIR "/signatures");
+  REQUIRE(db.ok());
+  auto reason = [&](const std::string& prefix) -> std::string {
+    for (const auto& row : db->non_approved) {
+      if (row.prefix == prefix) return row.reason_code;
+    }
+    return "";
+  };
+  CHECK(reason("crypto/md5") == "NA");
+  CHECK(reason("crypto/rc4") == "NA");
+  CHECK(reason("crypto/des") == "NA");
+  CHECK(reason("crypto/sha1") == "UV");
+  CHECK(reason("golang.org/x/crypto/md4") == "NA");
+  CHECK(reason("golang.org/x/crypto/blake2b") == "NA");
+  CHECK_FALSE(db->std_callers.empty());
+}
+
+TEST_CASE("a valid marker file parses into a name rule") {
+  SignatureDb db;
+  auto status = fipsgate::parse_markers_yaml(kValidMarker, "markers/test.yaml", db);
+  REQUIRE_MESSAGE(status.ok(), (status.ok() ? "" : status.error().message()));
+  REQUIRE(db.markers.size() == 1);
+  const auto& rule = std::get<fipsgate::NameRule>(db.markers[0].rule);
+  CHECK(rule.how == NameMatch::exact);
+  CHECK(db.markers[0].line == 2);
+}
+
+TEST_CASE("an unknown signal is an error naming the file, the line and the field") {
+  const std::string message = parse_error(replace(kValidMarker, "boring_shim", "boring_shmi"));
+  CHECK(message.find("markers/test.yaml:4") != std::string::npos);  // the line of the field
+  CHECK(message.find("field 'signal'") != std::string::npos);
+  CHECK(message.find("boring_shmi") != std::string::npos);
+}
+
+TEST_CASE("an unknown key is rejected with its line") {
+  const std::string message = parse_error(
+      replace(kValidMarker, "    source: \"test\"\n", "    source: \"test\"\n    colour: red\n"));
+  CHECK(message.find("markers/test.yaml:7") != std::string::npos);
+  CHECK(message.find("unknown field 'colour'") != std::string::npos);
+}
+
+TEST_CASE("a missing required field is named") {
+  const std::string message =
+      parse_error(replace(kValidMarker, "    description: a test marker\n", ""));
+  CHECK(message.find("missing required field 'description'") != std::string::npos);
+  CHECK(message.find("marker 'test.marker'") != std::string::npos);
+}
+
+TEST_CASE("a marker with two kinds of rule is rejected") {
+  const std::string message =
+      parse_error(std::string(kValidMarker) + "    string: { text: \"x\", region: rodata }\n");
+  CHECK(message.find("exactly one of the fields bytes, name, string") != std::string::npos);
+}
+
+TEST_CASE("bad hex in a byte pattern is an error naming the field 'hex'") {
+  const std::string text =
+      replace(kValidMarker, "    name: { exact: \"crypto/internal/boring.init\" }\n",
+              "    bytes: { hex: \"EB 1D ZZ\", region: text }\n");
+  const std::string message = parse_error(text);
+  CHECK(message.find("field 'hex'") != std::string::npos);
+  CHECK(message.find("ZZ") != std::string::npos);
+}
+
+TEST_CASE("an unknown region and an unknown architecture are rejected") {
+  CHECK(parse_error(replace(kValidMarker, "    name: { exact: \"crypto/internal/boring.init\" }\n",
+                            "    bytes: { hex: \"EB 1D\", region: heap }\n"))
+            .find("field 'region'") != std::string::npos);
+  CHECK(parse_error(replace(kValidMarker, "    name: { exact: \"crypto/internal/boring.init\" }\n",
+                            "    bytes: { hex: \"EB 1D\", region: text, arch: [vax] }\n"))
+            .find("field 'arch'") != std::string::npos);
+}
+
+TEST_CASE("a pattern of only wildcards is rejected") {
+  const std::string message =
+      parse_error(replace(kValidMarker, "    name: { exact: \"crypto/internal/boring.init\" }\n",
+                          "    bytes: { hex: \"?? ??\", region: text }\n"));
+  CHECK(message.find("only ??") != std::string::npos);
+}
+
+TEST_CASE("an invalid setting regex is rejected at load time") {
+  const std::string message =
+      parse_error(replace(kValidMarker, "    name: { exact: \"crypto/internal/boring.init\" }\n",
+                          "    setting: { key: GOEXPERIMENT, regex: \"(unclosed\" }\n"));
+  CHECK(message.find("field 'regex'") != std::string::npos);
+}
+
+TEST_CASE("broken YAML syntax is reported with file and line") {
+  const std::string message = parse_error("markers:\n  - id: x\n    stack: [unclosed\n");
+  CHECK(message.find("markers/test.yaml:") != std::string::npos);
+  CHECK(message.find("not valid YAML") != std::string::npos);
+}
+
+TEST_CASE("a duplicate marker id across files is rejected when the database is finished") {
+  SignatureDb db;
+  REQUIRE(fipsgate::parse_markers_yaml(kValidMarker, "markers/a.yaml", db).ok());
+  REQUIRE(fipsgate::parse_markers_yaml(kValidMarker, "markers/b.yaml", db).ok());
+  auto status = db.finish();
+  REQUIRE_FALSE(status.ok());
+  CHECK(status.error().message().find("defined twice") != std::string::npos);
+  CHECK(status.error().message().find("markers/b.yaml:2") != std::string::npos);
+}
+
+TEST_CASE("a module row with an unknown status or a malformed date is rejected") {
+  const std::string row = R"(modules:
+  - id: m
+    family: boringcrypto
+    name: M
+    version: v
+    certificate: "123"
+    standard: FIPS 140-3
+    status: active
+    historical_from: "2026-09-21"
+    source: "test"
+    match: { versions: [v] }
+)";
+  SignatureDb ok_db;
+  REQUIRE(fipsgate::parse_modules_yaml(row, "modules.yaml", ok_db).ok());
+  SignatureDb db;
+  auto status = fipsgate::parse_modules_yaml(replace(row, "status: active", "status: retired"),
+                                             "modules.yaml", db);
+  REQUIRE_FALSE(status.ok());
+  CHECK(status.error().message().find("modules.yaml:8") != std::string::npos);
+  CHECK(status.error().message().find("field 'status'") != std::string::npos);
+  status =
+      fipsgate::parse_modules_yaml(replace(row, "2026-09-21", "21/09/2026"), "modules.yaml", db);
+  REQUIRE_FALSE(status.ok());
+  CHECK(status.error().message().find("field 'historical_from'") != std::string::npos);
+}
+
+TEST_CASE("a non-approved entry needs a known reason code") {
+  SignatureDb db;
+  auto status = fipsgate::parse_non_approved_yaml(
+      "packages:\n  - { prefix: crypto/md5, reason_code: XX, reason: bad }\n", "non_approved.yaml",
+      db);
+  REQUIRE_FALSE(status.ok());
+  CHECK(status.error().message().find("non_approved.yaml:2") != std::string::npos);
+  CHECK(status.error().message().find("field 'reason_code'") != std::string::npos);
+}
