@@ -94,6 +94,11 @@ constexpr NameCase kNames[] = {
     {".and_masks", SymbolNameKind::c, ""},
     {"deregister_tm_clones.cold", SymbolNameKind::c, ""},
     {"main", SymbolNameKind::c, ""},
+    // C function-local statics from the BoringSSL syso, in the pclntab with internal linking.
+    {"BORINGSSL_bcm_power_on_self_test.kHMACKey", SymbolNameKind::c, ""},
+    {"self_test_ecdsa_key.kQx", SymbolNameKind::c, ""},
+    {"bn_jacobi.tab", SymbolNameKind::c, ""},
+    {"ecp_nistz256_from_mont.ONE", SymbolNameKind::c, ""},
     {"", SymbolNameKind::c, ""},
 };
 

@@ -127,7 +127,15 @@ SymbolNameKind classify_symbol_name(std::string_view name) {
   // local paths like "_/home/x/p", which have a slash.
   if (!has_slash && (name.empty() || name[0] == '_' || name[0] == '.')) return SymbolNameKind::c;
   if (!has_slash && has_c_clone_suffix(name)) return SymbolNameKind::c;
-  if (go_package_prefix(name).empty()) return SymbolNameKind::c;
+  std::string_view package = go_package_prefix(name);
+  if (package.empty()) return SymbolNameKind::c;
+  // A one-element package path with an upper-case letter or '_' is a C function-local static,
+  // "BORINGSSL_self_test.kAESKey" (BoringSSL syso, internal linking); Go's one-element paths
+  // are the standard library's lower-case names and main.
+  if (!has_slash &&
+      package.find_first_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ_") != std::string_view::npos) {
+    return SymbolNameKind::c;
+  }
   return SymbolNameKind::go;
 }
 
