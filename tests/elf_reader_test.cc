@@ -314,6 +314,84 @@ TEST_CASE("the Go build ID and GNU build ID are read from notes") {
   }
 }
 
+TEST_CASE("notes in an 8-byte aligned note area are padded to 8 bytes") {
+  // As GNU ld writes .note.gnu.property on 64-bit targets: a 4-byte descriptor padded to 8, so
+  // the next note starts at 24, not at the 20 that 4-byte padding would give.
+  std::string notes;
+  const Endian le = Endian::little;
+  testing::put_uint(notes, 4, 4, le);  // namesz
+  testing::put_uint(notes, 4, 4, le);  // descsz
+  testing::put_uint(notes, 5, 4, le);  // NT_GNU_PROPERTY_TYPE_0
+  notes += std::string("GNU\0", 4) + std::string("\x01\x02\x03\x04", 4) + std::string(4, '\0');
+  testing::put_uint(notes, 4, 4, le);
+  testing::put_uint(notes, 8, 4, le);
+  testing::put_uint(notes, 3, 4, le);  // NT_GNU_BUILD_ID
+  notes += std::string("GNU\0", 4) + "\xaa\xbb\xcc\xdd\xee\xff\x11\x22";
+  ElfSpec spec = go_like_spec(true, le);
+  spec.sections.insert(spec.sections.begin(),
+                       SectionSpec{".note.gnu.property", 7, kShfAlloc, 0, 8, notes, 0});
+  for (bool with_sections : {true, false}) {
+    CAPTURE(with_sections);
+    spec.write_section_headers = with_sections;
+    BuiltElf built = testing::build_elf(spec);
+    auto image = read_elf(built.view());
+    REQUIRE(image.ok());
+    CHECK(image->warnings.empty());
+    CHECK(image->build_ids.gnu_build_id == "aabbccddeeff1122");
+  }
+}
+
+TEST_CASE("build IDs are read from note sections when no PT_NOTE segment covers them") {
+  ElfSpec spec = go_like_spec(true, Endian::big);
+  spec.notes = {NoteSpec{"Go", 4, "only/in/a/section"}};
+  BuiltElf built = testing::build_elf(spec);
+  // Turn the PT_NOTE program header into PT_NULL.
+  bool patched = false;
+  for (uint64_t offset = 64; offset + 56 <= 64 + 16 * 56; offset += 56) {
+    if (load_uint(reinterpret_cast<const uint8_t*>(built.bytes.data()) + offset, 4, Endian::big) ==
+        4) {
+      built.bytes.replace(offset, 4, std::string(4, '\0'));
+      patched = true;
+    }
+  }
+  REQUIRE(patched);
+  auto image = read_elf(built.view());
+  REQUIRE(image.ok());
+  CHECK(image->build_ids.go_build_id == "only/in/a/section");
+}
+
+TEST_CASE("extended section numbering takes the count and name table index from section 0") {
+  // gABI: e_shnum 0 means "see sh_size of section 0"; e_shstrndx 0xffff means "see its sh_link".
+  for (const Variant& variant : kVariants) {
+    CAPTURE(variant.label);
+    BuiltElf built = build_go_like(variant.is_64bit, variant.endian);
+    auto clean = read_elf(built.view());
+    REQUIRE(clean.ok());
+    const bool is64 = variant.is_64bit;
+    auto at = [&](uint64_t offset, unsigned size) {
+      return load_uint(reinterpret_cast<const uint8_t*>(built.bytes.data()) + offset, size,
+                       variant.endian);
+    };
+    auto put = [&](uint64_t offset, unsigned size, uint64_t value) {
+      std::string field;
+      testing::put_uint(field, value, size, variant.endian);
+      built.bytes.replace(offset, size, field);
+    };
+    const uint64_t shoff = is64 ? at(40, 8) : at(32, 4);
+    const uint64_t shnum = at(is64 ? 60 : 48, 2), shstrndx = at(is64 ? 62 : 50, 2);
+    put(is64 ? 60 : 48, 2, 0);
+    put(is64 ? 62 : 50, 2, 0xffff);
+    put(shoff + (is64 ? 32 : 20), is64 ? 8 : 4, shnum);  // section 0 sh_size
+    put(shoff + (is64 ? 40 : 24), 4, shstrndx);          // section 0 sh_link
+    auto image = read_elf(built.view());
+    REQUIRE(image.ok());
+    CHECK(image->warnings.empty());
+    CHECK(image->sections.size() == shnum);
+    CHECK(image->section(".go.buildinfo") != nullptr);
+    CHECK(image->symbols.size() == clean->symbols.size());
+  }
+}
+
 TEST_CASE("notes of other owners and types are not taken for build IDs") {
   ElfSpec spec = go_like_spec(true, Endian::little);
   spec.notes = {NoteSpec{"Go", 1, "pkglist"}, NoteSpec{"GNU", 1, "abi tag!"},

@@ -230,6 +230,7 @@ BuiltElf build_elf(const ElfSpec& spec) {
   struct Program {
     uint32_t type, flags;
     uint64_t offset, vaddr, filesz, memsz;
+    uint64_t align = 8;  // PT_LOAD: the page size; PT_NOTE: its section's (4 or 8)
   };
   std::vector<Program> programs;
   for (const Layout& layout : layouts) {
@@ -243,8 +244,10 @@ BuiltElf build_elf(const ElfSpec& spec) {
     if (section.name == ".dynamic")
       programs.push_back({kPtDynamic, 6, layout.file_offset, section.vaddr, filesz, layout.size});
     if (section.type == kShtNote)
-      programs.push_back({kPtNote, 4, layout.file_offset, section.vaddr, filesz, layout.size});
-    programs.push_back({kPtLoad, flags, layout.file_offset, section.vaddr, filesz, layout.size});
+      programs.push_back(
+          {kPtNote, 4, layout.file_offset, section.vaddr, filesz, layout.size, section.align});
+    programs.push_back(
+        {kPtLoad, flags, layout.file_offset, section.vaddr, filesz, layout.size, kPageBytes});
   }
   if (programs.size() > max_segments) programs.resize(max_segments);
 
@@ -287,7 +290,7 @@ BuiltElf build_elf(const ElfSpec& spec) {
     w.word(program.filesz);
     w.word(program.memsz);
     if (!is64) w.uint(program.flags, 4);
-    w.word(program.type == kPtLoad ? kPageBytes : 8);
+    w.word(program.align);
   }
   for (const Layout& layout : layouts) {
     if (layout.spec.type == kShtNobits) continue;
