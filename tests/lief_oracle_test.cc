@@ -452,6 +452,109 @@ TEST_CASE("a Java class file is not taken for a fat Mach-O") {
   CHECK(is_macho(ByteView(fat)));
 }
 
+// Writes a little-endian field into a copy of the file.
+std::string with_field(std::string bytes, uint64_t offset, unsigned size, uint64_t value) {
+  std::string field;
+  put_uint(field, value, size, Endian::little);
+  bytes.replace(offset, size, field);
+  return bytes;
+}
+
+bool error_mentions(const Result<BinaryImage>& image, std::string_view text) {
+  return !image.ok() && image.error().message().find(text) != std::string::npos;
+}
+
+TEST_CASE("the synthetic PE and Mach-O files pass the structure checks") {
+  CHECK(check_pe_structure(ByteView(synthetic_pe())).ok());
+  CHECK(check_macho_structure(ByteView(synthetic_macho())).ok());
+}
+
+TEST_CASE("a Mach-O section claiming more relocations than the file holds is refused before LIEF") {
+  // __text's section header: mach header (32) + __PAGEZERO (72) + __TEXT header (72); nreloc
+  // is 60 bytes into the section header. LIEF 0.9 spent minutes on 2^32 relocations.
+  const uint64_t nreloc = 32 + 72 + 72 + 60;
+  std::string bytes = with_field(synthetic_macho(), nreloc, 4, 0xffffffff);
+  auto image = read_binary_image(ByteView(bytes));
+  CHECK(error_mentions(image, "section relocations"));
+}
+
+TEST_CASE("Mach-O load commands that do not fit the file are refused with their offset") {
+  std::string macho = synthetic_macho();
+  std::string too_many = with_field(macho, 16, 4, 100000);  // ncmds
+  CHECK(error_mentions(read_binary_image(ByteView(too_many)), "load commands"));
+  std::string bad_size = with_field(macho, 32 + 4, 4, 3);  // first cmdsize
+  CHECK(error_mentions(read_binary_image(ByteView(bad_size)), "at file offset 0x20"));
+  std::string many_sections = with_field(macho, 32 + 64, 4, 7942);  // __PAGEZERO nsects
+  CHECK(error_mentions(read_binary_image(ByteView(many_sections)), "7942 sections"));
+}
+
+TEST_CASE("a Mach-O symbol table past the end of the file is refused") {
+  std::string macho = synthetic_macho();
+  const uint64_t symtab = macho.find(std::string("\x02\x00\x00\x00\x18\x00\x00\x00", 8));
+  REQUIRE(symtab != std::string::npos);
+  std::string bytes = with_field(macho, symtab + 12, 4, 0x10000000);  // nsyms
+  CHECK(error_mentions(read_binary_image(ByteView(bytes)), "symbol table"));
+  std::string bad_name = with_field(macho, 0x3000, 4, 0x7000);  // n_strx of the only symbol
+  CHECK(error_mentions(read_binary_image(ByteView(bad_name)), "string offset"));
+}
+
+TEST_CASE("a fat Mach-O slice past the end of the file is refused") {
+  std::string fat;
+  put_uint(fat, 0xcafebabe, 4, Endian::big);
+  put_uint(fat, 1, 4, Endian::big);
+  put_uint(fat, 0x01000007, 4, Endian::big);
+  put_uint(fat, 3, 4, Endian::big);
+  put_uint(fat, 0x1000, 4, Endian::big);    // offset
+  put_uint(fat, 0x100000, 4, Endian::big);  // size: far past the end
+  put_uint(fat, 12, 4, Endian::big);
+  fat.resize(0x1000, '\0');
+  fat += synthetic_macho();
+  REQUIRE(is_macho(ByteView(fat)));
+  CHECK(error_mentions(read_binary_image(ByteView(fat)), "fat slice 0"));
+  std::string fitting = fat;
+  std::string size_field;
+  put_uint(size_field, synthetic_macho().size(), 4, Endian::big);
+  fitting.replace(20, 4, size_field);  // fat_arch.size
+  auto image = read_binary_image(ByteView(fitting));
+  REQUIRE_MESSAGE(image.ok(), (image.ok() ? "" : image.error().message()));
+  const Section* buildinfo = image->section("__go_buildinfo");
+  REQUIRE(buildinfo != nullptr);
+  CHECK(buildinfo->file_offset == 0x1000 + 0x2000);  // offsets count from the file start
+  auto bytes = image->section_bytes(*buildinfo);
+  REQUIRE(bytes.ok());
+  CHECK(bytes->chars().substr(0, 14) == "\xff Go buildinf:");
+}
+
+TEST_CASE("PE headers and tables that do not fit the file are refused before LIEF") {
+  std::string pe = synthetic_pe();
+  const uint64_t coff = 0x84;
+  CHECK(error_mentions(read_binary_image(ByteView(with_field(pe, coff + 2, 2, 500))),
+                       "500 sections"));
+  CHECK(error_mentions(read_binary_image(ByteView(with_field(pe, coff + 12, 4, 0x10000000))),
+                       "COFF symbol table"));
+  CHECK(error_mentions(read_binary_image(ByteView(with_field(pe, coff + 16, 2, 0xfff0))),
+                       "optional header"));
+  const uint64_t first_section = coff + 20 + 240;
+  CHECK(error_mentions(
+      read_binary_image(ByteView(with_field(pe, first_section + 16, 4, 0x7fffffff))), "raw data"));
+}
+
+TEST_CASE("a PE resource directory that contains itself is refused before LIEF walks it") {
+  std::string pe = synthetic_pe();
+  // Resource directory (data directory 2) at .rdata's RVA: one ID entry whose subdirectory
+  // offset (high bit set) is 0, the directory itself.
+  const uint64_t directories = 0x84 + 20 + 112;
+  pe = with_field(pe, directories + 2 * 8, 4, 0x2000);
+  pe = with_field(pe, directories + 2 * 8 + 4, 4, 0x20);
+  std::string directory(16, '\0');
+  put_uint(directory, 1, 4, Endian::little);  // entry: ID 1
+  put_uint(directory, 0x80000000, 4, Endian::little);
+  directory.replace(14, 2, std::string("\x01\x00", 2));  // NumberOfIdEntries = 1
+  pe.replace(0x600, directory.size(), directory);
+  auto image = read_binary_image(ByteView(pe));
+  CHECK(error_mentions(image, "resource directory nested deeper"));
+}
+
 TEST_CASE("truncated PE and Mach-O files are errors or partial images, never crashes") {
   for (const std::string& whole : {synthetic_pe(), synthetic_macho()}) {
     for (uint64_t k = 1; k < 64; ++k) {

@@ -190,6 +190,7 @@ std::vector<Symbol> pe_symbols(BinaryImage& image, const LIEF::PE::Header& heade
 }
 
 Result<BinaryImage> read_pe(ByteView file) {
+  if (auto status = check_pe_structure(file); !status.ok()) return status.error();
   std::unique_ptr<LIEF::PE::Binary> binary = LIEF::PE::Parser::parse(copy_for_lief(file));
   if (!binary) return Error("PE: LIEF could not parse the file");
   BinaryImage image;
@@ -332,7 +333,11 @@ uint64_t macho_entry(const LIEF::MachO::Binary& binary) {
 }
 
 Result<BinaryImage> read_macho(ByteView file) {
-  std::unique_ptr<LIEF::MachO::FatBinary> fat = LIEF::MachO::Parser::parse(copy_for_lief(file));
+  if (auto status = check_macho_structure(file); !status.ok()) return status.error();
+  // The quick configuration skips LIEF's dyld opcode and export trie decoding, which the model
+  // does not use and which hostile tries can keep busy.
+  std::unique_ptr<LIEF::MachO::FatBinary> fat =
+      LIEF::MachO::Parser::parse(copy_for_lief(file), "", LIEF::MachO::ParserConfig::quick());
   if (!fat || fat->size() == 0) return Error("Mach-O: LIEF could not parse the file");
   const LIEF::MachO::Binary& binary = choose_slice(*fat);
   BinaryImage image;

@@ -12,6 +12,13 @@ bool is_pe(ByteView file);
 bool is_macho(ByteView file);
 Result<BinaryImage> read_with_lief(ByteView file);
 
+// Structure checks read_with_lief runs before LIEF sees a file (LIEF 0.9 trusts the counts and
+// offsets it reads): every load command, section, relocation, symbol and linkedit range of a
+// Mach-O (each fat slice too), and a PE's headers, section table, COFF symbol table and
+// resource tree depth, must lie inside the file. An Error names the first range that does not.
+Status check_macho_structure(ByteView file);
+Status check_pe_structure(ByteView file);
+
 // LIEF's own ELF loader into the model, for tests that check our reader against it: sections
 // (names, types, addresses, offsets, sizes), PT_LOAD segments, interpreter, and the static
 // symbols (.symtab, including the null entry 0 as LIEF lists it) as an owned list. Slow and
