@@ -91,7 +91,7 @@ TEST_CASE("the three built-in profiles load by name") {
   CHECK(names == std::vector<std::string>{"any-validated", "fips140-2-boring", "fips140-3"});
   for (const std::string& name : names) {
     Result<Policy> policy = load_policy(name, shipped_catalogue());
-    REQUIRE_MESSAGE(policy.ok(), policy.ok() ? std::string() : policy.error().message());
+    REQUIRE_MESSAGE(policy.ok(), (policy.ok() ? std::string() : policy.error().message()));
     CHECK(policy->name == name);
     CHECK_FALSE(policy->accepted_backends.empty());
   }
@@ -113,7 +113,7 @@ TEST_CASE("a policy file extends a profile and overrides severities per rule") {
       "  FG202: note\n"
       "  FG111: off\n";
   Result<Policy> policy = parse_policy(yaml, "team.yaml", shipped_catalogue());
-  REQUIRE_MESSAGE(policy.ok(), policy.ok() ? std::string() : policy.error().message());
+  REQUIRE_MESSAGE(policy.ok(), (policy.ok() ? std::string() : policy.error().message()));
   CHECK(policy->name == "team");
   CHECK(policy->require_fips_mode);  // from fips140-3
   CHECK(policy->accepted_backends.count(Backend::go_native_fips140));

@@ -50,7 +50,7 @@ fs::path scratch_directory(const std::string& name) {
   return dir;
 }
 
-Run fipsgate(const std::vector<std::string>& arguments) {
+Run run_cli(const std::vector<std::string>& arguments) {
   fs::path dir = scratch_directory("run");
   std::string command = quote(FIPSGATE_CLI);
   for (const std::string& argument : arguments) command += " " + quote(argument);
@@ -109,7 +109,7 @@ std::map<std::string, std::string> verdicts_by_file(const std::string& json_text
 }  // namespace
 
 TEST_CASE("explain prints what a rule checks, why and how to fix it") {
-  Run run = fipsgate({"explain", "FG301"});
+  Run run = run_cli({"explain", "FG301"});
   CHECK(run.exit_code == 0);
   CHECK(run.out.find("FG301: FIPS toolchain requested but module not linked") == 0);
   CHECK(run.out.find("What it checks:") != std::string::npos);
@@ -119,13 +119,13 @@ TEST_CASE("explain prints what a rule checks, why and how to fix it") {
 }
 
 TEST_CASE("explain of an unknown rule is a usage error") {
-  Run run = fipsgate({"explain", "FG999"});
+  Run run = run_cli({"explain", "FG999"});
   CHECK(run.exit_code == 2);
   CHECK(run.err.find("no rule FG999") != std::string::npos);
 }
 
 TEST_CASE("scanning a path that does not exist is an input error") {
-  Run run = fipsgate({"scan", "/nonexistent/fipsgate-test"});
+  Run run = run_cli({"scan", "/nonexistent/fipsgate-test"});
   CHECK(run.exit_code == 2);
   CHECK(run.err.find("/nonexistent/fipsgate-test") != std::string::npos);
 }
@@ -136,7 +136,7 @@ TEST_CASE("a policy file with a schema error is an input error naming its line")
              "schema: fipsgate.policy/v1\nname: p\naccepted_backends: [boringcrypto]\n"
              "require_fips_mode: maybe\n");
   write_file(dir / "prog", non_go_elf());
-  Run run = fipsgate({"scan", "--policy", (dir / "policy.yaml").string(), (dir / "prog").string()});
+  Run run = run_cli({"scan", "--policy", (dir / "policy.yaml").string(), (dir / "prog").string()});
   CHECK(run.exit_code == 2);
   CHECK(run.err.find("policy.yaml:4: policy: field 'require_fips_mode'") != std::string::npos);
 }
@@ -144,8 +144,8 @@ TEST_CASE("a policy file with a schema error is an input error naming its line")
 TEST_CASE("an invalid scan date and an unknown format are usage errors") {
   fs::path dir = scratch_directory("bad-date");
   write_file(dir / "prog", non_go_elf());
-  CHECK(fipsgate({"scan", "--date", "2026-02-30", (dir / "prog").string()}).exit_code == 2);
-  CHECK(fipsgate({"scan", "--format", "html", (dir / "prog").string()}).exit_code == 2);
+  CHECK(run_cli({"scan", "--date", "2026-02-30", (dir / "prog").string()}).exit_code == 2);
+  CHECK(run_cli({"scan", "--format", "html", (dir / "prog").string()}).exit_code == 2);
 }
 
 TEST_CASE("a corrupt binary in a directory is unanalyzable, the rest are reported, exit 3") {
@@ -155,7 +155,7 @@ TEST_CASE("a corrupt binary in a directory is unanalyzable, the rest are reporte
   write_file(dir / "libc-like", non_go_elf());
   bool with_sample = sample_present("go1.19-amd64-std");
   if (with_sample) fs::copy_file(samples_directory() / "go1.19-amd64-std", dir / "go-program");
-  Run run = fipsgate({"scan", "--format", "json", "--date", kScanDate, dir.string()});
+  Run run = run_cli({"scan", "--format", "json", "--date", kScanDate, dir.string()});
   CHECK(run.exit_code == 3);
   std::map<std::string, std::string> verdicts = verdicts_by_file(run.out);
   CHECK(verdicts["broken"] == "unanalyzable");
@@ -168,10 +168,10 @@ TEST_CASE("a corrupt binary in a directory is unanalyzable, the rest are reporte
 TEST_CASE("a non-Go executable is reported as not a Go binary only when named explicitly") {
   fs::path dir = scratch_directory("non-go");
   write_file(dir / "prog", non_go_elf());
-  Run walked = fipsgate({"scan", "--format", "json", dir.string()});
+  Run walked = run_cli({"scan", "--format", "json", dir.string()});
   CHECK(walked.exit_code == 0);
   CHECK(verdicts_by_file(walked.out).empty());
-  Run named = fipsgate({"scan", (dir / "prog").string()});
+  Run named = run_cli({"scan", (dir / "prog").string()});
   CHECK(named.exit_code == 3);
   CHECK(named.out.find("not a Go binary") != std::string::npos);
 }
@@ -179,7 +179,7 @@ TEST_CASE("a non-Go executable is reported as not a Go binary only when named ex
 TEST_CASE("--all-files also analyzes files without an executable header") {
   fs::path dir = scratch_directory("all-files");
   write_file(dir / "notes.txt", "just text\n");
-  Run run = fipsgate({"scan", "--all-files", "--format", "json", dir.string()});
+  Run run = run_cli({"scan", "--all-files", "--format", "json", dir.string()});
   CHECK(run.exit_code == 3);
   CHECK(verdicts_by_file(run.out)["notes.txt"] == "unanalyzable");
 }
@@ -191,7 +191,7 @@ TEST_CASE("a directory walk survives symlink loops and skips FIFOs") {
   fs::create_directory_symlink(".", dir / "self");
   REQUIRE(mkfifo((dir / "a" / "pipe").c_str(), 0600) == 0);
   write_file(dir / "a" / "broken", corrupt_elf());
-  Run run = fipsgate({"scan", "--format", "json", dir.string()});
+  Run run = run_cli({"scan", "--format", "json", dir.string()});
   CHECK(run.exit_code == 3);
   std::map<std::string, std::string> verdicts = verdicts_by_file(run.out);
   CHECK(verdicts.size() == 1);
@@ -211,7 +211,7 @@ TEST_CASE("each sample gets the verdict samples/manifest.yaml expects under ever
                                           kScanDate, "--policy", profile};
     for (const auto& [file, verdicts] : expected)
       arguments.push_back((samples_directory() / file).string());
-    Run run = fipsgate(arguments);
+    Run run = run_cli(arguments);
     REQUIRE_MESSAGE(run.exit_code != 2, run.err);
     std::map<std::string, std::string> actual = verdicts_by_file(run.out);
     for (const auto& [file, verdicts] : expected) {
@@ -226,9 +226,10 @@ TEST_CASE("scan exit codes: 0 when everything passes, 1 on a policy failure") {
   if (!sample_present("go1.24-amd64-fips140-v1.0.0") || !sample_present("go1.24-amd64-std")) return;
   fs::path passing = samples_directory() / "go1.24-amd64-fips140-v1.0.0";
   fs::path failing = samples_directory() / "go1.24-amd64-std";
-  CHECK(fipsgate({"scan", "--policy", "fips140-3", "--date", kScanDate, passing.string()})
-            .exit_code == 0);
-  Run both = fipsgate(
+  CHECK(
+      run_cli({"scan", "--policy", "fips140-3", "--date", kScanDate, passing.string()}).exit_code ==
+      0);
+  Run both = run_cli(
       {"scan", "--policy", "fips140-3", "--date", kScanDate, passing.string(), failing.string()});
   CHECK(both.exit_code == 1);
   CHECK(both.out.find("FG110") != std::string::npos);
@@ -239,8 +240,8 @@ TEST_CASE("a policy failure and an unanalyzable binary together exit 3") {
   fs::path dir = scratch_directory("mixed");
   write_file(dir / "broken", corrupt_elf());
   Run run =
-      fipsgate({"scan", "--date", kScanDate, (samples_directory() / "go1.24-amd64-std").string(),
-                (dir / "broken").string()});
+      run_cli({"scan", "--date", kScanDate, (samples_directory() / "go1.24-amd64-std").string(),
+               (dir / "broken").string()});
   CHECK(run.exit_code == 3);
 }
 
@@ -250,8 +251,8 @@ TEST_CASE("parallel scans report in sorted path order, identical to a serial sca
                                      kScanDate, "--jobs",   "1",    samples_directory().string()};
   std::vector<std::string> parallel = serial;
   parallel[6] = "4";
-  Run first = fipsgate(serial);
-  Run second = fipsgate(parallel);
+  Run first = run_cli(serial);
+  Run second = run_cli(parallel);
   CHECK(first.out == second.out);
   nlohmann::json document = nlohmann::json::parse(second.out);
   std::vector<std::string> paths;
@@ -274,8 +275,8 @@ TEST_CASE("waivers from a file waive findings until they expire, then FG905 is r
                    expires + "\n");
     return path.string();
   };
-  Run live = fipsgate({"scan", "--format", "json", "--date", kScanDate, "--waivers",
-                       waiver_file("2026-12-31"), sample});
+  Run live = run_cli({"scan", "--format", "json", "--date", kScanDate, "--waivers",
+                      waiver_file("2026-12-31"), sample});
   nlohmann::json document = nlohmann::json::parse(live.out);
   bool waived = false;
   for (const auto& finding : document["binaries"][0]["findings"]) {
@@ -283,7 +284,7 @@ TEST_CASE("waivers from a file waive findings until they expire, then FG905 is r
   }
   CHECK(waived);
   Run expired =
-      fipsgate({"scan", "--date", kScanDate, "--waivers", waiver_file("2026-10-01"), sample});
+      run_cli({"scan", "--date", kScanDate, "--waivers", waiver_file("2026-10-01"), sample});
   CHECK(expired.exit_code == 1);
   CHECK(expired.out.find("FG905") != std::string::npos);
   CHECK(expired.out.find("OPS-9") != std::string::npos);
@@ -293,8 +294,8 @@ TEST_CASE("a real scan's SARIF and JUnit reports are written with --output and v
   if (!sample_present("go1.19-amd64-boring-weakcrypto")) return;
   fs::path dir = scratch_directory("formats");
   fs::path sample = samples_directory() / "go1.19-amd64-boring-weakcrypto";
-  Run sarif = fipsgate({"scan", "--format", "sarif", "--date", kScanDate, "--output",
-                        (dir / "scan.sarif").string(), sample.string()});
+  Run sarif = run_cli({"scan", "--format", "sarif", "--date", kScanDate, "--output",
+                       (dir / "scan.sarif").string(), sample.string()});
   CHECK(sarif.exit_code == 1);
   CHECK(sarif.out.empty());
   nlohmann::json log = nlohmann::json::parse(slurp(dir / "scan.sarif"));
@@ -318,8 +319,8 @@ TEST_CASE("a real scan's SARIF and JUnit reports are written with --output and v
   std::string validation = slurp(dir / "v.txt");
   CHECK(validation.find("Analysis completed successfully") != std::string::npos);
   CHECK_MESSAGE(validation.find("): error ") == std::string::npos, validation);
-  Run junit = fipsgate({"scan", "--format", "junit", "--date", kScanDate, "--output",
-                        (dir / "scan.xml").string(), sample.string()});
+  Run junit = run_cli({"scan", "--format", "junit", "--date", kScanDate, "--output",
+                       (dir / "scan.xml").string(), sample.string()});
   CHECK(junit.exit_code == 1);
   std::string xmllint = "xmllint --noout --schema " + quote(xsd.string()) + " " +
                         quote((dir / "scan.xml").string()) + " >/dev/null 2>&1";

@@ -14,7 +14,7 @@ namespace {
 
 std::vector<Waiver> parse_or_fail(const std::string& yaml) {
   Result<std::vector<Waiver>> waivers = parse_waivers(yaml, "waivers.yaml", shipped_catalogue());
-  REQUIRE_MESSAGE(waivers.ok(), waivers.ok() ? std::string() : waivers.error().message());
+  REQUIRE_MESSAGE(waivers.ok(), (waivers.ok() ? std::string() : waivers.error().message()));
   return *waivers;
 }
 

@@ -142,7 +142,7 @@ Result<Policy> parse_policy_at_depth(std::string_view yaml_text, std::string_vie
   MapReader reader{document, source_name, "policy"};
   if (Status known =
           reader.only_fields({"schema", "name", "description", "extends", "accepted_backends",
-                              "accepted_module_status", "require_fips_mode",
+                              "accepted_module_status", "accepted_standards", "require_fips_mode",
                               "require_tls_restricted", "allowed_non_approved", "severity"});
       !known) {
     return known.error();
