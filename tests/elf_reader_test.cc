@@ -186,6 +186,24 @@ TEST_CASE("symbols are decoded one at a time with names, values, sizes and kinds
   }
 }
 
+TEST_CASE("each ELF symbol knows the file offset of its entry, after the null symbol") {
+  for (const Variant& variant : kVariants) {
+    CAPTURE(variant.label);
+    BuiltElf built = build_go_like(variant.is_64bit, variant.endian);
+    auto image = read_elf(built.view());
+    REQUIRE(image.ok());
+    const uint64_t entry_bytes = variant.is_64bit ? 24 : 16;
+    const uint64_t symtab = built.find(".symtab")->file_offset;
+    CHECK(image->symbols.entry_file_offset(0) == symtab + entry_bytes);
+    CHECK(image->symbols.entry_file_offset(1) == symtab + 2 * entry_bytes);
+    CHECK_FALSE(image->symbols.entry_file_offset(2).has_value());
+    // The entry's st_value field holds the value the reader decoded.
+    const uint64_t value_at = *image->symbols.entry_file_offset(1) + (variant.is_64bit ? 8 : 4);
+    CHECK(load_uint(reinterpret_cast<const uint8_t*>(built.bytes.data()) + value_at,
+                    variant.is_64bit ? 8 : 4, variant.endian) == image->symbols.at(1)->value);
+  }
+}
+
 TEST_CASE("symbol iteration stops when the visitor returns false") {
   BuiltElf built = build_go_like(true, Endian::little);
   auto image = read_elf(built.view());

@@ -158,6 +158,11 @@ Result<Symbol> SymbolTable::at(uint64_t index) const {
   return symbol;
 }
 
+std::optional<uint64_t> SymbolTable::entry_file_offset(uint64_t index) const {
+  if (!owned_.empty() || index >= size()) return std::nullopt;
+  return entries_.file_offset() + index * (is_64bit_ ? kElf64SymbolBytes : kElf32SymbolBytes);
+}
+
 uint64_t SymbolTable::for_each(const std::function<bool(const Symbol&)>& visit) const {
   uint64_t undecodable = 0;
   const uint64_t count = size();

@@ -96,6 +96,9 @@ class SymbolTable {
   uint64_t size() const;
   bool empty() const { return size() == 0; }
   Result<Symbol> at(uint64_t index) const;
+  // ELF: the file offset of entry `index` (ELF symbol index + 1), for evidence and for tests
+  // that patch a symbol's bytes; nothing for owned lists.
+  std::optional<uint64_t> entry_file_offset(uint64_t index) const;
   // Calls visit(symbol) for each decodable entry; stops early when visit returns false.
   // Returns the number of entries that could not be decoded.
   uint64_t for_each(const std::function<bool(const Symbol&)>& visit) const;
