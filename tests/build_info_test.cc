@@ -386,3 +386,68 @@ TEST_CASE("every sample binary reports the Go version of the toolchain its name 
     MESSAGE("skipped: no sample binaries in " << samples.string());
   }
 }
+
+TEST_CASE("the segment scan finds a blob far beyond the first 64 KiB of the segment") {
+  std::string data(96 * 1024, '\x05');
+  data += inline_blob("go1.23.4", kModuleText);
+  ElfSpec spec =
+      spec_with({text_section(), SectionSpec{".data", 1, kWritable, 0x500000, 16, data, 0}});
+  spec.write_section_headers = false;
+  auto info = read_ok(build_elf(spec));
+  REQUIRE(info.has_value());
+  CHECK(info->blob_vaddr == 0x500000 + 96 * 1024);
+  CHECK(info->go_version_text == "go1.23.4");
+}
+
+TEST_CASE("a failing stage is recorded while the other Go stages still run") {
+  BuiltElf elf =
+      build_elf(spec_with({text_section(), SectionSpec{".go.buildinfo", 1, kWritable, 0, 16,
+                                                       inline_blob("go1.22.0", kModuleText), 0}}));
+  BinaryImage image = image_of(elf);
+  fipsgate::GoBinary go = fipsgate::read_go_binary(image);
+  CHECK(go.is_go());
+  REQUIRE(go.build_info.has_value());
+  CHECK(go.go_version()->minor == 22);
+  CHECK(go.modules()->main_package_path == "example.com/hello");
+  CHECK_FALSE(go.pclntab.has_value());
+  REQUIRE(go.errors.size() == 1);
+  CHECK(go.errors[0].find("pclntab") != std::string::npos);
+}
+
+TEST_CASE("a file with neither build info nor pclntab is not Go and has no errors") {
+  BinaryImage image = image_of(
+      build_elf(spec_with({text_section(), SectionSpec{".rodata", 1, kReadOnly, 0, 16,
+                                                       "text that mentions go1.21.3", 0}})));
+  fipsgate::GoBinary go = fipsgate::read_go_binary(image);
+  CHECK_FALSE(go.is_go());
+  CHECK(go.errors.empty());
+  CHECK(go.go_version() == nullptr);
+}
+
+TEST_CASE("every Go stage decodes on the sample binaries") {
+  const std::filesystem::path samples = FIPSGATE_SAMPLES_DIR;
+  unsigned checked = 0;
+  if (std::filesystem::is_directory(samples)) {
+    for (const auto& entry : std::filesystem::directory_iterator(samples)) {
+      std::string name = entry.path().filename().string();
+      if (!entry.is_regular_file() || !name.starts_with("go1.")) continue;
+      CAPTURE(name);
+      auto file = fipsgate::MappedFile::open(entry.path().string());
+      REQUIRE(file.ok());
+      auto image = fipsgate::read_binary_image(file->view());
+      REQUIRE(image.ok());
+      fipsgate::GoBinary go = fipsgate::read_go_binary(*image);
+      CHECK(go.errors.empty());
+      CHECK(go.build_info.has_value());
+      CHECK(go.pclntab.has_value());
+      CHECK(go.functions.has_value());
+      ++checked;
+    }
+  }
+  if (checked == 0) {
+    const char* require = std::getenv("FIPSGATE_REQUIRE_SAMPLES");
+    if (require != nullptr && std::string(require) == "1")
+      FAIL("no sample binaries in " << samples.string());
+    MESSAGE("skipped: no sample binaries in " << samples.string());
+  }
+}
