@@ -3,6 +3,8 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -355,4 +357,14 @@ TEST_CASE("dates parse strictly and compare in calendar order") {
   CHECK_FALSE(Date::parse("2026-13-01").ok());
   CHECK(Date::parse("2026-09-20").value() < Date::parse("2026-09-21").value());
   CHECK(Date::parse("2026-09-21")->iso() == "2026-09-21");
+}
+
+TEST_CASE("docs/rules.md documents every rule of the catalogue under its own heading") {
+  std::ifstream stream(std::string(FIPSGATE_SOURCE_DIR) + "/docs/rules.md");
+  std::stringstream text;
+  text << stream.rdbuf();
+  for (const Rule& rule : shipped_catalogue().rules()) {
+    CHECK_MESSAGE(text.str().find("\n## " + rule.id + "\n") != std::string::npos, rule.id);
+    CHECK_MESSAGE(text.str().find("**" + rule.title + "**") != std::string::npos, rule.id);
+  }
 }

@@ -179,6 +179,7 @@ TEST_CASE(
       const auto& location = result["locations"][0];
       CHECK(location["physicalLocation"]["artifactLocation"]["uri"] == "bin/weak");
       CHECK(location["logicalLocations"][0]["fullyQualifiedName"] == "main.main");
+      CHECK(location["physicalLocation"]["address"]["absoluteAddress"] == 0x4a1b20);
       saw_md5 = true;
     }
     if (result["ruleId"] == "FG110") {

@@ -186,7 +186,9 @@ void derive_non_approved_findings(const Facts& facts, const Policy& policy, Find
   for (const NonApprovedUse& use : facts.non_approved) {
     if (use.std_internal_only || package_allowed(policy, use.package)) continue;
     std::string rule_id = use.reason_code == "NA" ? "FG201" : "FG202";
-    std::string message = use.package + ": " + (use.reason.empty() ? use.reason_code : use.reason);
+    std::string reason = use.reason.empty() ? use.reason_code : use.reason;
+    while (!reason.empty() && (reason.back() == '.' || reason.back() == ' ')) reason.pop_back();
+    std::string message = use.package + ": " + reason;
     if (!use.callers.empty()) {
       const Caller& first = use.callers.front();
       message += "; called by " + first.function;

@@ -96,6 +96,10 @@ json location_json(const std::string& path, size_t artifact_index, const Evidenc
   if (evidence != nullptr && evidence->file_offset) {
     physical["region"] = {{"byteOffset", *evidence->file_offset}};
   }
+  // The virtual address as well, for objdump --start-address; SARIF's address object.
+  if (evidence != nullptr && evidence->vaddr) {
+    physical["address"] = {{"absoluteAddress", *evidence->vaddr}};
+  }
   json location = {{"physicalLocation", std::move(physical)}};
   if (evidence != nullptr && !evidence->function.empty()) {
     location["logicalLocations"] =
