@@ -72,6 +72,7 @@ std::optional<uint32_t> choose_anchor(const PatternSpec& spec) {
 Result<MultiPatternMatcher> MultiPatternMatcher::compile(std::vector<PatternSpec> patterns) {
   MultiPatternMatcher matcher;
   matcher.filter_.assign((size_t{1} << kFilterBits) / 64, 0);
+  matcher.pair_filter_.assign(65536 / 64, 0);
   for (auto& spec : patterns) {
     if (spec.bytes.empty()) return Error("pattern " + std::to_string(spec.id) + " is empty");
     if (spec.mask.empty()) spec.mask.assign(spec.bytes.size(), 0xFF);
@@ -93,6 +94,8 @@ Result<MultiPatternMatcher> MultiPatternMatcher::compile(std::vector<PatternSpec
       matcher.anchors_.push_back({window, index});
       const uint32_t slot = filter_slot(window);
       matcher.filter_[slot / 64] |= uint64_t{1} << (slot % 64);
+      const uint32_t pair = window & 0xFFFF;
+      matcher.pair_filter_[pair / 64] |= uint64_t{1} << (pair % 64);
     } else {
       // Rarest fixed byte: the memchr target of the short-pattern scan.
       uint32_t rarest = 0;
@@ -136,8 +139,12 @@ bool MultiPatternMatcher::scan_anchored(
   const uint64_t size = bytes.size();
   const uint64_t last = size - kAnchorBytes;
   const uint64_t* filter = filter_.data();
+  const uint64_t* pair_filter = pair_filter_.data();
   for (uint64_t i = 0; i <= last; ++i) {
     const uint32_t window = load_window(data + i);
+    // First the anchors' leading byte pairs (8 KiB, stays in L1), then the hashed 4-byte filter.
+    const uint32_t pair = window & 0xFFFF;
+    if (!((pair_filter[pair / 64] >> (pair % 64)) & 1)) continue;
     const uint32_t slot = filter_slot(window);
     if (!((filter[slot / 64] >> (slot % 64)) & 1)) continue;
     auto range = std::equal_range(anchors_.begin(), anchors_.end(), AnchorEntry{window, 0});

@@ -101,7 +101,15 @@ class HitRecorder {
     result_.hits.push_back(hit);
   }
 
-  uint64_t count(size_t marker_index) const { return result_.hit_count[marker_index]; }
+  // False once a marker's kept hits are full: the caller only counts (no address lookups).
+  bool keeps(size_t marker_index) const {
+    return kept_[marker_index] < limits_.hits_kept_per_marker;
+  }
+  void count_only(size_t marker_index) {
+    ++result_.hit_count[marker_index];
+    ++result_.signal_count[static_cast<size_t>(markers_[marker_index].signal)];
+    result_.truncated = true;
+  }
 
  private:
   const std::vector<Marker>& markers_;
@@ -232,6 +240,7 @@ ScanResult SignatureMatcher::scan(const BinaryImage& image, const GoBinary& go,
   if (functions) {
     for (Function function : *functions) {
       function_names_.match(function.name, [&](uint32_t marker_index) {
+        if (!recorder.keeps(marker_index)) return recorder.count_only(marker_index);
         MarkerHit hit;
         hit.text = function.name;
         hit.function = function.name;
@@ -253,6 +262,7 @@ ScanResult SignatureMatcher::scan(const BinaryImage& image, const GoBinary& go,
     symbol_names_.match(name, [&](uint32_t marker_index) {
       const auto& rule = std::get<NameRule>(markers_[marker_index].rule);
       if (rule.in == NameSource::any && counted_from_functions[marker_index] > 0) return;
+      if (!recorder.keeps(marker_index)) return recorder.count_only(marker_index);
       MarkerHit hit;
       hit.text = name;
       hit.function = name;

@@ -2,8 +2,9 @@
 //
 // Design: every pattern gets an anchor, the 4 fixed bytes inside it whose bytes are rarest in
 // machine code and data (a static byte-frequency guess). One pass over the bytes loads each
-// 4-byte window, hashes it into a 2^20-bit filter (128 KiB, stays in L2) and only on a filter hit
-// looks the window up in a sorted anchor table and verifies the candidate patterns with their
+// 4-byte window, tests its first two bytes in a 2^16-bit table (8 KiB, stays in L1), then hashes
+// the window into a 2^20-bit filter (128 KiB, L2) and only on a hit of both looks the window up
+// in a sorted anchor table and verifies the candidate patterns with their
 // masks. Patterns without 4 fixed bytes in a row fall back to a first-byte table scanned with
 // memchr on their rarest fixed byte. The filter keeps the per-byte work to a load, a multiply and
 // a bit test, so the scan runs close to memory speed whatever the number of patterns.
@@ -58,7 +59,8 @@ class MultiPatternMatcher {
 
   std::vector<Compiled> patterns_;
   std::vector<AnchorEntry> anchors_;      // sorted by anchor
-  std::vector<uint64_t> filter_;          // 2^20 bits
+  std::vector<uint64_t> filter_;          // 2^20 bits, hashed 4-byte anchors
+  std::vector<uint64_t> pair_filter_;     // 2^16 bits, first two bytes of each anchor
   std::vector<uint32_t> short_patterns_;  // indexes of patterns without a 4-byte anchor
 };
 
