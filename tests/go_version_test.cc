@@ -96,6 +96,10 @@ TEST_CASE("a devel toolchain takes its numbers from the go1.N it names") {
   GoVersion with_experiment =
       parsed("devel go1.27-abcdef0 Tue Jan 6 10:00:00 2026 +0000 X:boringcrypto");
   CHECK(with_experiment.has_experiment("boringcrypto"));
+  GoVersion dash_experiment =
+      parsed("devel go1.27-abcdef0 Tue Jan 6 10:00:00 2026 +0000-X:boringcrypto,jsonv2");
+  CHECK(dash_experiment.minor == 27);
+  CHECK(dash_experiment.experiments == std::vector<std::string>{"boringcrypto", "jsonv2"});
 }
 
 TEST_CASE("at_least compares major and minor versions") {

@@ -149,7 +149,9 @@ Result<GoVersion> parse_devel(std::string_view text) {
       version.prerelease = base.prerelease;
     }
   }
-  size_t experiments = text.find(" X:");
+  // The experiment suffix goes after the whole devel text: " X:" up to Go 1.25, "-X:" after.
+  size_t experiments = text.rfind(" X:");
+  if (experiments == std::string_view::npos) experiments = text.rfind("-X:");
   if (experiments != std::string_view::npos) {
     VersionScanner scanner(text.substr(experiments));
     if (Status parsed = parse_experiments(scanner, text, version); !parsed.ok()) {
