@@ -121,8 +121,8 @@ inline void exercise_functions(const BinaryImage& image, const FunctionTable& fu
       auto found = functions.containing(function.entry);
       if (function.end > function.entry &&
           (!found || found->entry > function.entry || found->end <= function.entry))
-        out.add("containing(" + hex(function.entry) + ") disagrees with at(" +
-                std::to_string(i) + ")");
+        out.add("containing(" + hex(function.entry) + ") disagrees with at(" + std::to_string(i) +
+                ")");
       (void)functions.containing(function.entry - 1);
       (void)functions.containing(function.end);
     }

@@ -28,12 +28,12 @@ T must(fipsgate::Result<T> result, const char* what) {
 
 const Context& context() {
   static const Context loaded = [] {
-    Context c{must(fipsgate::load_signature_db(fipsgate::default_signatures_dir()), "signatures"),
-              must(fipsgate::RuleCatalogue::load_file(fipsgate::signatures_directory() +
-                                                      "/rules.yaml"),
-                   "rules"),
-              {},
-              {}};
+    Context c{
+        must(fipsgate::load_signature_db(fipsgate::default_signatures_dir()), "signatures"),
+        must(fipsgate::RuleCatalogue::load_file(fipsgate::signatures_directory() + "/rules.yaml"),
+             "rules"),
+        {},
+        {}};
     c.policy = must(fipsgate::load_policy("fips140-3", c.catalogue), "policy");
     return c;
   }();
@@ -60,8 +60,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
           violations.add("backend evidence from a function name without a function table");
   }
   static const Date scan_date = must(Date::parse("2026-06-01"), "date");
-  BinaryVerdict verdict = judge(facts, JudgeContext{ctx.policy, ctx.waivers, ctx.catalogue,
-                                                    scan_date});
+  BinaryVerdict verdict =
+      judge(facts, JudgeContext{ctx.policy, ctx.waivers, ctx.catalogue, scan_date});
   if (!facts.analyzable && verdict.verdict == Verdict::pass)
     violations.add("an unanalyzable binary was judged passing");
   fuzzing::abort_on(violations);

@@ -63,8 +63,7 @@ inline testing::BuiltElf wrap_in_elf(const Shape& shape, std::vector<Placement> 
   elf.endian = shape.endian;
   elf.machine = shape.endian == Endian::big ? (elf.is_64bit ? 22 : 8) : (elf.is_64bit ? 62 : 3);
   elf.write_section_headers = shape.with_section_headers;
-  elf.sections.push_back(
-      {".text", 1, 2 | 4, kTextVaddr, 16, std::string(kTextBytes, '\xcc'), 0});
+  elf.sections.push_back({".text", 1, 2 | 4, kTextVaddr, 16, std::string(kTextBytes, '\xcc'), 0});
   for (Placement& placement : placements)
     elf.sections.push_back(
         {placement.name, 1, placement.flags, placement.vaddr, 16, std::move(placement.bytes), 0});

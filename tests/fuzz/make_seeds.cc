@@ -127,10 +127,9 @@ void pclntab_seeds() {
       write_seed("pclntab", name, std::string(1, static_cast<char>(shape.bits())) + table);
       Shape with_version = shape;
       with_version.variant = static_cast<unsigned>(version);
-      std::string moduledata =
-          make_moduledata(table_spec(shape, version, kTextVaddr), kPclntabVaddr,
-                          make_pclntab(table_spec(shape, version, kTextVaddr)), kTextVaddr,
-                          kDataVaddr);
+      std::string moduledata = make_moduledata(
+          table_spec(shape, version, kTextVaddr), kPclntabVaddr,
+          make_pclntab(table_spec(shape, version, kTextVaddr)), kTextVaddr, kDataVaddr);
       write_seed("moduledata", name,
                  std::string(1, static_cast<char>(with_version.bits())) + moduledata);
     }

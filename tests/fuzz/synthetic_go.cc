@@ -36,9 +36,9 @@ std::string header_prefix(const PclntabSpec& spec) {
 // _func fields after entry and nameoff, all zero but cuOffset and (1.20+) startLine; no pcdata
 // and no funcdata (reference §2.3).
 void put_func_tail(std::string& out, const PclntabSpec& spec) {
-  for (int field = 0; field < 5; ++field) put_uint(out, 0, 4, spec.endian);  // args..pcln
-  put_uint(out, 0, 4, spec.endian);                                            // npcdata
-  if (spec.version != PclntabVersion::go12) put_uint(out, 0, 4, spec.endian);  // cuOffset
+  for (int field = 0; field < 5; ++field) put_uint(out, 0, 4, spec.endian);     // args..pcln
+  put_uint(out, 0, 4, spec.endian);                                             // npcdata
+  if (spec.version != PclntabVersion::go12) put_uint(out, 0, 4, spec.endian);   // cuOffset
   if (spec.version == PclntabVersion::go120) put_uint(out, 1, 4, spec.endian);  // startLine
   out.append(4, '\0');  // funcID, flag, pad, nfuncdata
 }
@@ -281,8 +281,8 @@ testing::BuiltElf make_go_elf(const GoElfSpec& spec) {
   testing::ElfSpec elf;
   elf.is_64bit = table.pointer_size == 8;
   elf.endian = table.endian;
-  elf.machine = table.endian == Endian::big ? (elf.is_64bit ? 22 : 8)      // s390x / mips
-                                            : (elf.is_64bit ? 62 : 3);     // amd64 / 386
+  elf.machine = table.endian == Endian::big ? (elf.is_64bit ? 22 : 8)   // s390x / mips
+                                            : (elf.is_64bit ? 62 : 3);  // amd64 / 386
   elf.write_section_headers = spec.with_section_headers;
 
   // Two passes: section sizes do not depend on addresses, so the first build fixes the layout

@@ -42,9 +42,9 @@ std::vector<SyntheticFunction> sample_functions();
 
 struct GoElfSpec {
   PclntabSpec pclntab;
-  bool with_moduledata = true;        // runtime.firstmoduledata in .noptrdata
-  bool with_symbols = true;           // runtime.text, runtime.pclntab, runtime.firstmoduledata
-  bool with_section_headers = true;   // false: segments only (magic searches)
+  bool with_moduledata = true;          // runtime.firstmoduledata in .noptrdata
+  bool with_symbols = true;             // runtime.text, runtime.pclntab, runtime.firstmoduledata
+  bool with_section_headers = true;     // false: segments only (magic searches)
   std::string go_version = "go1.22.1";  // "" for no build-info blob
   std::string module_text =
       "path\texample.com/hello\nmod\texample.com/hello\t(devel)\t\nbuild\tCGO_ENABLED=1\n"

@@ -22,9 +22,9 @@ inline testing::BuiltElf wrap_pclntab_input(const Shape& shape, std::string tabl
 
 // build_info target: the rest is a writable .go.buildinfo at kDataVaddr and also .rodata.
 inline testing::BuiltElf wrap_build_info_input(const Shape& shape, const std::string& blob) {
-  return wrap_in_elf(
-      shape, {{".rodata", kRodataVaddr, 2, blob}, {".go.buildinfo", kDataVaddr, 3, blob}},
-      {{"runtime.buildVersion", kDataVaddr + 32, 16, 1, ".go.buildinfo"}});
+  return wrap_in_elf(shape,
+                     {{".rodata", kRodataVaddr, 2, blob}, {".go.buildinfo", kDataVaddr, 3, blob}},
+                     {{"runtime.buildVersion", kDataVaddr + 32, 16, 1, ".go.buildinfo"}});
 }
 
 // The fixed valid pclntab of the moduledata target: the shape's layout bits (variant & 3),
