@@ -171,6 +171,7 @@ TEST_CASE("a non-Go executable is reported as not a Go binary only when named ex
   Run walked = run_cli({"scan", "--format", "json", dir.string()});
   CHECK(walked.exit_code == 0);
   CHECK(verdicts_by_file(walked.out).empty());
+  CHECK(walked.err.find("no Go binaries found") != std::string::npos);
   Run named = run_cli({"scan", (dir / "prog").string()});
   CHECK(named.exit_code == 3);
   CHECK(named.out.find("not a Go binary") != std::string::npos);

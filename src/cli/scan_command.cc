@@ -107,6 +107,11 @@ ExitCode run(const ScanArguments& arguments) {
   JudgeContext context{inputs->policy, inputs->waivers, inputs->catalogue, inputs->scan_date};
   ScanReport report = run_scan(std::move(inputs->targets), analyzer, context, jobs);
   report.tool_version = FIPSGATE_VERSION;
+  if (report.binaries.empty()) {
+    // Not an error (an image layer may hold no Go program), but a gate pointed at the wrong
+    // directory should hear about it.
+    std::cerr << "fipsgate scan: no Go binaries found under the given paths\n";
+  }
   TextOptions text_options;
   text_options.colour = (arguments.output.empty() || arguments.output == "-") &&
                         isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
