@@ -42,8 +42,9 @@ struct Pclntab {
   ByteView funcname_table, cu_table, file_table, pc_table;
   // The "pclntable": the functab followed by the _func records; _func offsets count from here.
   ByteView func_table;
-  // The functab itself: function_count+1 entries (the last carries the end PC). Entries are
-  // {entry, funcoff} pairs of pointer_size words before 1.18, of uint32 from 1.18 on.
+  // The functab itself: function_count {entry, funcoff} pairs, then one entry word holding the end
+  // PC of the last function (pcln.go writePCToFunc). Words are pointer_size bytes before 1.18,
+  // uint32 from 1.18 on (entry offsets from the text start).
   ByteView functab;
   uint64_t functab_entry_size = 0;  // bytes per functab entry (2*pointer_size, or 8)
 };
