@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "fipsgate/binary/binary_image.h"
 #include "fipsgate/binary/elf.h"
 #include "fipsgate/binary/lief_image.h"
 #include "fipsgate/io/mapped_file.h"
@@ -161,6 +162,59 @@ TEST_CASE("our ELF reader agrees with LIEF on every ELF sample binary") {
   }
   if (compared == 0 && samples_required()) FAIL("no ELF sample binaries in " << samples.string());
   MESSAGE("compared " << compared << " ELF sample binaries with LIEF");
+}
+
+// Go's PE and Mach-O samples: the adapter gives the Go layer what it looks up.
+void check_go_pe_or_macho(const BinaryImage& image) {
+  CHECK_FALSE(image.sections.empty());
+  CHECK_FALSE(image.segments.empty());
+  CHECK(image.build_ids.go_build_id.has_value());
+  CHECK(image.warnings.empty());
+  const char* pclntab = image.format == FileFormat::macho ? "__gopclntab" : ".rdata";
+  CHECK(image.section(pclntab) != nullptr);
+  for (const Section& section : image.sections) {
+    if (!section.has_file_bytes || section.size == 0 || !section.allocated) continue;
+    CAPTURE(std::string(section.name));
+    auto through_section = image.section_bytes(section);
+    REQUIRE(through_section.ok());
+    // Zero-fill tails aside, an allocated section's first byte is reachable by address.
+    auto through_address = image.at_address(section.vaddr, 1);
+    if (through_address.ok()) CHECK(through_address->file_offset() == section.file_offset);
+  }
+  bool found_main = false;
+  image.symbols.for_each([&](const Symbol& symbol) {
+    if (symbol.name != "main.main" && symbol.name != "_main.main") return true;
+    found_main = true;
+    const Segment* segment = image.segment_containing(symbol.value);
+    REQUIRE(segment != nullptr);
+    CHECK(segment->executable);
+    return false;
+  });
+  CHECK(found_main);
+}
+
+TEST_CASE(
+    "every PE and Mach-O sample binary is read with sections, segments, symbols and a build ID") {
+  const std::filesystem::path samples = FIPSGATE_SAMPLES_DIR;
+  std::error_code error;
+  if (!std::filesystem::is_directory(samples, error)) {
+    if (samples_required()) FAIL("sample directory " << samples.string() << " is missing");
+    MESSAGE("no sample binaries in " << samples.string() << " (run tools/build-samples); skipped");
+    return;
+  }
+  int read = 0;
+  for (auto it = std::filesystem::recursive_directory_iterator(samples, error);
+       !error && it != std::filesystem::recursive_directory_iterator(); it.increment(error)) {
+    if (!it->is_regular_file(error)) continue;
+    auto mapped = MappedFile::open(it->path().string());
+    if (!mapped.ok() || !(is_pe(mapped->view()) || is_macho(mapped->view()))) continue;
+    CAPTURE(it->path().string());
+    auto image = read_binary_image(mapped->view());
+    REQUIRE_MESSAGE(image.ok(), (image.ok() ? "" : image.error().message()));
+    check_go_pe_or_macho(*image);
+    ++read;
+  }
+  MESSAGE("read " << read << " PE and Mach-O sample binaries");
 }
 
 }  // namespace
