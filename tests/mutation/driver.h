@@ -88,7 +88,9 @@ inline Result<Tally> run_mutations(const RunConfig& config, const Context& conte
     if (!go.is_go()) return Error(path + ": not a Go binary");
     // O4's reference: what the unmodified binary claims.
     PipelineResult baseline = run_pipeline(file->view(), context, options);
-    if (baseline.outcome != Outcome::analyzed)
+    // A source whose own analysis already fails teaches nothing; one with stage errors (e.g. a
+    // moduledata layout not yet known) is still a useful source.
+    if (is_failure(baseline.outcome) || baseline.outcome == Outcome::unanalyzable)
       return Error(path + ": the unmodified binary is " + to_string(baseline.outcome) + ": " +
                    baseline.reason);
     std::vector<Mutation> mutations =
