@@ -281,8 +281,12 @@ std::string_view BinaryImage::keep(std::string text) {
 Result<BinaryImage> read_binary_image(ByteView file) {
   if (is_elf(file)) return read_elf(file);
   if (is_pe(file) || is_macho(file)) return read_with_lief(file);
+  if (file.size() < 4) {
+    return Error("unrecognized file format: " + std::to_string(file.size()) +
+                 " bytes are too few for any executable header");
+  }
   return Error("unrecognized file format: not ELF, PE or Mach-O (first bytes " +
-               hex(file.size() >= 4 ? load_uint(file.data(), 4, Endian::big) : 0) + ")");
+               hex(load_uint(file.data(), 4, Endian::big)) + ")");
 }
 
 bool looks_like_executable(ByteView file) {
