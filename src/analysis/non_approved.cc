@@ -16,6 +16,9 @@ namespace fipsgate::analysis {
 namespace {
 
 constexpr uint64_t kMaxFunctionBytes = 1u << 20;
+// Distinct (caller, callee) pairs remembered per binary; a hostile text full of E8 bytes aimed at
+// the targets must not grow memory without bound.
+constexpr size_t kMaxDistinctEdges = 1u << 18;
 
 struct PackageIndex {
   NameMatcher prefixes;
@@ -126,7 +129,9 @@ bool path_has_prefix(std::string_view path, std::string_view prefix) {
 struct Uses {
   std::vector<NonApprovedUse> list;
   std::map<std::string, size_t, std::less<>> by_package;
-  std::vector<std::set<std::pair<std::string, std::string>>> seen_callers;  // per use
+  // (caller, callee) pairs already recorded, per use; views into the function name table.
+  std::vector<std::set<std::pair<std::string_view, std::string_view>>> seen_callers;
+  size_t distinct_edges = 0;
   std::vector<uint64_t> functions_seen;
 };
 
@@ -208,11 +213,12 @@ std::vector<NonApprovedUse> find_non_approved(const BinaryImage& image, const Go
             ? cached->second
             : std_by_function.emplace(caller->name, is_std_package(caller_package, db, go))
                   .first->second;
-    if (!uses.seen_callers[target.use]
-             .insert({std::string(caller->name), std::string(target.name)})
-             .second) {
+    if (uses.distinct_edges >= kMaxDistinctEdges) {
+      limit_hit = true;
       return;
     }
+    if (!uses.seen_callers[target.use].insert({caller->name, target.name}).second) return;
+    ++uses.distinct_edges;
     Caller edge{std::string(caller->name), caller_package, site, std::string(target.name)};
     if (is_std) {
       if (use.std_callers.size() < options.max_callers_per_package) {
@@ -229,7 +235,7 @@ std::vector<NonApprovedUse> find_non_approved(const BinaryImage& image, const Go
       const uint64_t length = std::min(caller->end - caller->entry, kMaxFunctionBytes);
       auto code = image.at_address(caller->entry, length);
       if (!code.ok() || !disassembler->is_call_at(*code, caller->entry, site)) {
-        uses.seen_callers[target.use].erase({std::string(caller->name), std::string(target.name)});
+        uses.seen_callers[target.use].erase({caller->name, target.name});
         return;
       }
     }
@@ -249,9 +255,11 @@ std::vector<NonApprovedUse> find_non_approved(const BinaryImage& image, const Go
   if (limit_hit) {
     findings.push_back(Finding{"FG903",
                                Severity::warning,
-                               "stopped confirming call sites after " +
+                               "stopped following call sites after " +
                                    std::to_string(options.max_confirmed_call_sites) +
-                                   " candidates; callers of non-approved packages may be missing",
+                                   " confirmations or " + std::to_string(kMaxDistinctEdges) +
+                                   " distinct call edges; callers of non-approved packages may be "
+                                   "missing",
                                {}});
   }
   for (NonApprovedUse& use : uses.list) {
