@@ -2,6 +2,8 @@
 // debug/gosym/pclntab.go funcTab/funcData; cmd/link/internal/ld/pcln.go writePCToFunc).
 #include "fipsgate/go/function_table.h"
 
+#include "fipsgate/io/limits.h"
+
 #include <cstring>
 #include <utility>
 
@@ -9,9 +11,10 @@ namespace fipsgate {
 
 namespace {
 
-// Longest name accepted in the funcname table. Real names are far shorter (the linker writes
-// generic type arguments as "[...]"); the bound keeps each name lookup cheap on hostile tables.
-constexpr uint64_t kMaxNameBytes = 64 * 1024;
+// Longest name accepted in the funcname table (io/limits.h). Real names are far shorter (the
+// longest in the go1.19-go1.27 samples is 244 bytes); the bound keeps each name lookup cheap on
+// hostile tables.
+constexpr uint64_t kMaxNameBytes = limits::kMaxFunctionNameBytes;
 
 // Bytes of _func before nameOff: the entry field is a uintptr before 1.18, a uint32 entryOff
 // from 1.18 on (gosym funcData.field).

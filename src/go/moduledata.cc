@@ -3,6 +3,8 @@
 // pointer-size words so one table serves 32- and 64-bit targets (a slice is three words).
 #include "fipsgate/go/moduledata.h"
 
+#include "fipsgate/io/limits.h"
+
 #include <optional>
 #include <utility>
 
@@ -73,7 +75,7 @@ std::vector<ModuleDataLayout> candidate_layouts(PclntabVersion version) {
   return {};
 }
 
-constexpr uint64_t kMaxTextSections = 4096;
+constexpr uint64_t kMaxTextSections = limits::kMaxTextSections;  // io/limits.h
 
 class WordReader {
  public:

@@ -2,6 +2,8 @@
 // against go1.19.8 debug/gosym/pclntab.go (parsePclnTab) and cmd/link/internal/ld/pcln.go.
 #include "fipsgate/go/pclntab.h"
 
+#include "fipsgate/io/limits.h"
+
 #include <array>
 #include <optional>
 #include <utility>
@@ -16,11 +18,10 @@ constexpr uint32_t kMagicGo116 = 0xFFFFFFFA;  // Go 1.16–1.17
 constexpr uint32_t kMagicGo118 = 0xFFFFFFF0;  // Go 1.18–1.19
 constexpr uint32_t kMagicGo120 = 0xFFFFFFF1;  // Go 1.20+ (unchanged through 1.26)
 
-// A header whose nfunc would need more than this many functab entries is not believed even when
-// the table is large enough; the biggest known binaries have about a million functions.
-constexpr uint64_t kMaxFunctions = 1ull << 26;
-// Candidates tried by the magic search before giving up (each costs one header decode).
-constexpr unsigned kMaxSearchCandidates = 4096;
+// Bounds from io/limits.h: functions a header may claim, and candidates the magic search decodes
+// (each costs one header decode).
+using limits::kMaxFunctions;
+constexpr unsigned kMaxSearchCandidates = limits::kMaxPclntabSearchCandidates;
 
 struct Magic {
   PclntabVersion version;
