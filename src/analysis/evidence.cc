@@ -63,7 +63,11 @@ Evidence evidence_from_hit(const MarkerHit& hit) {
   switch (evidence.kind) {
     case Evidence::Kind::function:
     case Evidence::Kind::symbol:
-      evidence.description += ": " + std::string(hit.text);
+      // An exact-name marker's description already names the function.
+      if (std::get<NameRule>(hit.marker->rule).how != NameMatch::exact ||
+          evidence.description.find(hit.text) == std::string::npos) {
+        evidence.description += ": " + std::string(hit.text);
+      }
       break;
     case Evidence::Kind::build_setting: {
       const auto& rule = std::get<SettingRule>(hit.marker->rule);
