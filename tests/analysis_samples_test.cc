@@ -176,3 +176,18 @@ TEST_CASE("a TLS-only sample has non-approved packages only as standard-library 
     }
   });
 }
+
+TEST_CASE(
+    "go1.19 BoringCrypto samples are identified by their BORINGSSL_bcm_text_hash fingerprint") {
+  for_each_sample([](const Sample& sample, const fipsgate::Facts& facts) {
+    if (!sample.file.starts_with("go1.19-amd64-boring-") ||
+        sample.expect["backend"].as<std::string>() != "boringcrypto") {
+      return;
+    }
+    REQUIRE(facts.module.has_value());
+    CHECK(facts.module->module_id == "boringssl-fips-20190808");
+    const auto& evidence = facts.module->evidence;
+    CHECK(std::any_of(evidence.begin(), evidence.end(),
+                      [](const auto& item) { return item.marker_id == "analysis.bcm_text_hash"; }));
+  });
+}
