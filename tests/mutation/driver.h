@@ -31,8 +31,8 @@ inline std::string summary(const Tally& tally, const std::vector<std::string>& b
   out << "outcomes:\n";
   for (const auto& [outcome, count] : tally.by_outcome)
     out << "  " << outcome << ": " << count << "\n";
-  out << "slowest variant: " << tally.max_seconds << " s (" << tally.slowest << ")\n";
-  out << "mean time per variant: " << (tally.total ? tally.total_seconds / tally.total : 0)
+  out << "slowest variant: " << tally.max_seconds << " s CPU (" << tally.slowest << ")\n";
+  out << "mean CPU time per variant: " << (tally.total ? tally.total_seconds / tally.total : 0)
       << " s\n";
   out << "largest child RSS: " << tally.max_rss_kib / 1024 << " MiB\n";
   out << "by category:\n";
