@@ -92,6 +92,7 @@ void go_elf_seeds() {
       testing::BuiltElf built = make_go_elf(spec);
       report_seed_errors(name, built.bytes);
       write_seed("go_binary", name, built.bytes);
+      write_seed("analysis", name, built.bytes);
       write_seed("elf", name, built.bytes);
     }
   }
