@@ -302,7 +302,8 @@ TEST_CASE(
   ElfSpec spec = spec_with({SectionSpec{".rodata", 1, kReadOnly, rodata, 16, rodata_bytes, 0},
                             SectionSpec{".data", 1, kWritable, data, 16, header, 0}});
   spec.symbols = {{"runtime.buildVersion", data, 16, 1, ".data"}};
-  BinaryImage image = image_of(build_elf(spec));
+  const BuiltElf elf = build_elf(spec);  // the image's views point into these bytes
+  BinaryImage image = image_of(elf);
   auto blob = fipsgate::read_build_info(image);
   REQUIRE(blob.ok());
   CHECK_FALSE(blob->has_value());
@@ -327,9 +328,10 @@ TEST_CASE("without symbols the version is found through a string header pointing
   put_uint(headers, 6, 8, Endian::little);
   put_uint(headers, rodata + 6, 8, Endian::little);
   put_uint(headers, 8, 8, Endian::little);
-  BinaryImage image = image_of(
+  const BuiltElf elf =
       build_elf(spec_with({SectionSpec{".rodata", 1, kReadOnly, rodata, 16, rodata_bytes, 0},
-                           SectionSpec{".data", 1, kWritable, data, 16, headers, 0}})));
+                           SectionSpec{".data", 1, kWritable, data, 16, headers, 0}}));
+  BinaryImage image = image_of(elf);
   std::vector<std::string> errors;
   CHECK_FALSE(fipsgate::find_build_info_fallback(image, errors, false).has_value());
   auto fallback = fipsgate::find_build_info_fallback(image, errors, true);

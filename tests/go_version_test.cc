@@ -126,3 +126,19 @@ TEST_CASE("garbage is rejected with an error naming the problem") {
   CHECK(failure("go1.9999999").find("too large") != std::string::npos);
   CHECK(failure(std::string(2000, 'g')).find("limit") != std::string::npos);
 }
+
+TEST_CASE(
+    "a distributor build suffix before the experiments is kept and the experiments still parse") {
+  auto google = fipsgate::parse_go_version(
+      "go1.25-20250209-RC00 cl/724970549 +ff27d270c9 X:fieldtrack,boringcrypto");
+  REQUIRE(google.ok());
+  CHECK(google->major == 1);
+  CHECK(google->minor == 25);
+  CHECK(google->build_suffix == "20250209-RC00 cl/724970549 +ff27d270c9");
+  CHECK(google->has_experiment("boringcrypto"));
+  CHECK(google->has_experiment("fieldtrack"));
+  auto no_experiments = fipsgate::parse_go_version("go1.22-20231128-RC02 cl/586476931 +5a4a47c6a0");
+  REQUIRE(no_experiments.ok());
+  CHECK(no_experiments->experiments.empty());
+  CHECK(fipsgate::parse_go_version("go1.27.3-X:boringcrypto")->build_suffix.empty());
+}

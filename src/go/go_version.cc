@@ -109,6 +109,17 @@ Status parse_vendor(VersionScanner& scanner, std::string_view text, GoVersion& v
   return Ok{};
 }
 
+// "-20250209-RC00 cl/724970549 +ff27d270c9": build text some distributors append to the release
+// (seen in Google Cloud SDK binaries). It runs up to the experiment list, if there is one.
+void parse_build_suffix(VersionScanner& scanner, GoVersion& version) {
+  std::string_view rest = scanner.rest();
+  if (!rest.starts_with("-") || rest.starts_with("-X:")) return;
+  size_t experiments = rest.rfind(" X:");
+  std::string_view suffix = rest.substr(0, experiments);
+  version.build_suffix = std::string(suffix.substr(1));
+  scanner.consume(suffix);
+}
+
 // " X:a,b" (Go <= 1.25) or "-X:a,b" (Go 1.26+).
 Status parse_experiments(VersionScanner& scanner, std::string_view text, GoVersion& version) {
   if (scanner.done()) return Ok{};
@@ -187,6 +198,7 @@ Result<GoVersion> parse_go_version(std::string_view text) {
     return release.error();
   }
   if (Status vendor = parse_vendor(scanner, text, version); !vendor.ok()) return vendor.error();
+  parse_build_suffix(scanner, version);
   if (Status experiments = parse_experiments(scanner, text, version); !experiments.ok()) {
     return experiments.error();
   }

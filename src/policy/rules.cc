@@ -121,7 +121,9 @@ std::string signatures_directory() {
 
 // The rule documentation ships with fipsgate (docs/rules.md, installed under the doc dir), so
 // the link in a report works offline, where the scan ran.
-std::string rules_documentation_uri() { return FIPSGATE_RULES_DOC_URI; }
+std::string rules_documentation_uri() {
+  return FIPSGATE_RULES_DOC_URI;
+}
 
 std::string rule_help_uri(std::string_view rule_id) {
   std::string anchor(rule_id);

@@ -103,6 +103,7 @@ json version_parsed_json(const GoVersion& version) {
       {"prerelease", string_or_null(version.prerelease)},
       {"boring_release", version.boring_release ? json(*version.boring_release) : json(nullptr)},
       {"vendor", string_or_null(version.vendor)},
+      {"build_suffix", string_or_null(version.build_suffix)},
       {"experiments", version.experiments},
       {"devel", version.devel}};
 }

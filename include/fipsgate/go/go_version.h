@@ -13,11 +13,14 @@
 namespace fipsgate {
 
 struct GoVersion {
-  std::string raw;                       // the whole string as found
-  int major = 0, minor = 0, patch = 0;   // patch 0 when absent ("go1.21")
-  std::string prerelease;                // "rc1", "beta2", ""
-  std::optional<int> boring_release;     // 7 for "go1.18.7b7" (dev.boringcrypto releases)
-  std::string vendor;                    // text inside "( )", e.g. "Red Hat 1.21.9-1.el8"
+  std::string raw;                      // the whole string as found
+  int major = 0, minor = 0, patch = 0;  // patch 0 when absent ("go1.21")
+  std::string prerelease;               // "rc1", "beta2", ""
+  std::optional<int> boring_release;    // 7 for "go1.18.7b7" (dev.boringcrypto releases)
+  std::string vendor;                   // text inside "( )", e.g. "Red Hat 1.21.9-1.el8"
+  // A distributor's build text glued to the release with '-', e.g. Google's internal toolchain
+  // "go1.25-20250209-RC00 cl/724970549 +ff27d270c9 X:fieldtrack,boringcrypto".
+  std::string build_suffix;
   std::vector<std::string> experiments;  // from " X:a,b" (<=1.25) or "-X:a,b" (1.26+)
   bool devel = false;                    // "devel ..." toolchains (numbers from "go1.N" if any)
 
