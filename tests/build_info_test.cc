@@ -55,6 +55,7 @@ std::string inline_blob(const std::string& version, const std::string& module_te
   return blob;
 }
 
+BinaryImage image_of(const BuiltElf&& elf) = delete;  // views would outlive a temporary
 BinaryImage image_of(const BuiltElf& elf) {
   auto image = fipsgate::read_binary_image(elf.view());
   REQUIRE_MESSAGE(image.ok(), (image.ok() ? "" : image.error().message()));
@@ -417,9 +418,10 @@ TEST_CASE("a failing stage is recorded while the other Go stages still run") {
 }
 
 TEST_CASE("a file with neither build info nor pclntab is not Go and has no errors") {
-  BinaryImage image = image_of(
+  const BuiltElf elf =
       build_elf(spec_with({text_section(), SectionSpec{".rodata", 1, kReadOnly, 0, 16,
-                                                       "text that mentions go1.21.3", 0}})));
+                                                       "text that mentions go1.21.3", 0}}));
+  BinaryImage image = image_of(elf);
   fipsgate::GoBinary go = fipsgate::read_go_binary(image);
   CHECK_FALSE(go.is_go());
   CHECK(go.errors.empty());
