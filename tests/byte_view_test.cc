@@ -30,6 +30,7 @@ TEST_CASE("uvarint decodes Go's PutUvarint encoding and rejects overlong input")
   CHECK_FALSE(ByteView(endless).uvarint(0).ok());
   const std::string truncated("\x80", 1);
   CHECK_FALSE(ByteView(truncated).uvarint(0).ok());
+  CHECK_FALSE(view.uvarint(UINT64_MAX - 3).ok());  // offset + i would wrap to a valid index
 }
 
 TEST_CASE("cstring stops at the limit when there is no terminator") {

@@ -80,6 +80,8 @@ Result<std::string_view> ByteView::cstring(uint64_t offset, uint64_t max_len) co
 
 Result<Varint> ByteView::uvarint(uint64_t offset) const {
   Varint result;
+  // offset + i must not wrap: an offset near 2^64 is simply past the end.
+  if (offset >= size_) return out_of_bounds(offset, 1);
   for (unsigned i = 0; i < 10; ++i) {
     if (!contains(offset + i, 1)) return out_of_bounds(offset + i, 1);
     uint8_t byte = data_[offset + i];
