@@ -19,7 +19,9 @@ using testing::NoteSpec;
 using testing::SectionSpec;
 using testing::SymbolSpec;
 
-constexpr uint64_t kShfAlloc = 2, kShfWrite = 1, kShfExec = 4;
+using testing::kShfAlloc;
+using testing::kShfExec;
+using testing::kShfWrite;
 
 // Everything the reader knows how to read, so that damage can reach every parser step.
 BuiltElf full_featured_elf(bool is_64bit, Endian endian) {

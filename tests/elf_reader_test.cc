@@ -18,7 +18,9 @@ using testing::NoteSpec;
 using testing::SectionSpec;
 using testing::SymbolSpec;
 
-constexpr uint64_t kShfAlloc = 2, kShfWrite = 1, kShfExec = 4;
+using testing::kShfAlloc;
+using testing::kShfExec;
+using testing::kShfWrite;
 
 // A small Go-like executable: text, rodata, a writable .go.buildinfo, bss, and two symbols.
 ElfSpec go_like_spec(bool is_64bit, Endian endian) {

@@ -8,7 +8,6 @@ namespace {
 
 constexpr uint32_t kShtProgbits = 1, kShtSymtab = 2, kShtStrtab = 3, kShtDynamic = 6, kShtNote = 7,
                    kShtNobits = 8;
-constexpr uint64_t kShfWrite = 1, kShfAlloc = 2, kShfExec = 4;
 constexpr uint32_t kPtLoad = 1, kPtDynamic = 2, kPtInterp = 3, kPtNote = 4;
 constexpr uint64_t kDtNeeded = 1, kDtStrtab = 5, kDtStrsz = 10, kDtFlags1 = 0x6ffffffb;
 constexpr uint64_t kPageBytes = 0x1000;

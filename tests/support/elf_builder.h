@@ -10,6 +10,9 @@
 
 namespace fipsgate::testing {
 
+// ELF section flags (SHF_*), for composing SectionSpec::flags in tests.
+inline constexpr uint64_t kShfWrite = 1, kShfAlloc = 2, kShfExec = 4;
+
 struct SectionSpec {
   std::string name;
   uint32_t type = 1;   // SHT_PROGBITS
