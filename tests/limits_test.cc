@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "fipsgate/binary/elf.h"
 #include "fipsgate/go/go_version.h"
 #include "fipsgate/go/module_info.h"
 #include "fipsgate/go/pclntab.h"
@@ -55,4 +56,68 @@ TEST_CASE("a pclntab claiming more functions than the limit is rejected even whe
   auto parsed = parse_pclntab(ByteView(table), 0, "test");
   REQUIRE_FALSE(parsed.ok());
   CHECK(parsed.error().message().find("nfunc") != std::string::npos);
+}
+
+// A little-endian ELF64 with one 64-byte .text of RET instructions, then `table_bytes` of zeros
+// at an 8-aligned offset (table_offset) for a header table the test fills in.
+struct ElfWithTable {
+  testing::BuiltElf built;
+  std::string bytes;
+  uint64_t table_offset;
+
+  ElfWithTable(bool section_headers, uint64_t table_bytes) {
+    testing::ElfSpec spec;
+    spec.write_section_headers = section_headers;
+    spec.sections.push_back(
+        {".text", 1, testing::kShfAlloc | testing::kShfExec, 0, 16, std::string(64, '\xc3')});
+    built = testing::build_elf(spec);
+    bytes = built.bytes;
+    testing::pad_to(bytes, 8);
+    table_offset = bytes.size();
+    bytes.resize(table_offset + table_bytes, '\0');
+  }
+  void put(uint64_t offset, uint64_t value, unsigned size) {
+    std::string field;
+    testing::put_uint(field, value, size, Endian::little);
+    bytes.replace(offset, size, field);
+  }
+};
+
+TEST_CASE("a section header table over the entry limit is ignored with a warning, not allocated") {
+  // Extended numbering: e_shnum 0 and the real count in section 0's sh_size. The table fits in
+  // the file, so only the entry limit stops the reader from keeping 65537 headers.
+  const uint64_t count = limits::kMaxSectionHeaders + 1;
+  ElfWithTable elf(true, count * 64);
+  elf.put(40, elf.table_offset, 8);          // e_shoff
+  elf.put(60, 0, 2);                         // e_shnum: see section 0
+  elf.put(62, 0, 2);                         // e_shstrndx
+  elf.put(elf.table_offset + 32, count, 8);  // section 0's sh_size: the real count
+  auto image = read_elf(ByteView(elf.bytes));
+  REQUIRE(image.ok());
+  CHECK(image->sections.empty());
+  bool warned = false;
+  for (const std::string& warning : image->warnings)
+    warned = warned || warning.find("65536-entry limit") != std::string::npos;
+  CHECK(warned);
+  const testing::BuiltElf::Placed* text = elf.built.find(".text");
+  REQUIRE(text != nullptr);
+  auto code = image->at_address(text->vaddr, text->size);  // the segments still work
+  REQUIRE(code.ok());
+  CHECK(code->chars() == std::string(64, '\xc3'));
+}
+
+TEST_CASE("a program header table over the entry limit is an error naming the limit") {
+  // e_phnum 0xffff: the real count is in section 0's sh_info, placed after the table.
+  const uint64_t count = limits::kMaxProgramHeaders + 1;
+  ElfWithTable elf(false, count * 56 + 64);
+  const uint64_t section_zero = elf.table_offset + count * 56;
+  elf.put(32, elf.table_offset, 8);      // e_phoff
+  elf.put(40, section_zero, 8);          // e_shoff
+  elf.put(56, 0xffff, 2);                // e_phnum
+  elf.put(58, 64, 2);                    // e_shentsize
+  elf.put(60, 1, 2);                     // e_shnum
+  elf.put(section_zero + 44, count, 4);  // sh_info
+  auto image = read_elf(ByteView(elf.bytes));
+  REQUIRE_FALSE(image.ok());
+  CHECK(image.error().message().find("65536-entry limit") != std::string::npos);
 }

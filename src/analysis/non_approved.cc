@@ -11,11 +11,12 @@
 #include "analysis/analysis_internal.h"
 #include "analysis/disassemble.h"
 #include "fipsgate/go/symbol_name.h"
+#include "fipsgate/io/limits.h"
 
 namespace fipsgate::analysis {
 namespace {
 
-constexpr uint64_t kMaxFunctionBytes = 1u << 20;
+constexpr uint64_t kMaxFunctionBytes = limits::kMaxDisassembledFunctionBytes;
 // Distinct (caller, callee) pairs remembered per binary; a hostile text full of E8 bytes aimed at
 // the targets must not grow memory without bound.
 constexpr size_t kMaxDistinctEdges = 1u << 18;

@@ -4,6 +4,7 @@
 
 #include "fipsgate/binary/elf.h"
 #include "fipsgate/binary/lief_image.h"
+#include "fipsgate/io/limits.h"
 
 namespace fipsgate {
 
@@ -79,7 +80,7 @@ namespace {
 constexpr uint64_t kElf64SymbolBytes = 24;
 constexpr uint64_t kElf32SymbolBytes = 16;
 // A symbol name longer than this is treated as garbage rather than scanned to the table's end.
-constexpr uint64_t kMaxSymbolNameBytes = 64 * 1024;
+using limits::kMaxSymbolNameBytes;
 
 SymbolKind symbol_kind_of(uint8_t elf_type) {
   switch (elf_type) {

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <string>
 
+#include "fipsgate/io/limits.h"
+
 namespace fipsgate {
 
 namespace {
@@ -34,13 +36,11 @@ constexpr uint64_t kDf1Pie = 0x08000000;
 // GNU ld writes name "GNU" type 3 (NT_GNU_BUILD_ID).
 constexpr uint32_t kNoteGoBuildId = 4, kNtGnuBuildId = 3;
 
-// Beyond this many warnings a hostile file only gets one more saying the rest were dropped.
-constexpr size_t kMaxWarnings = 64;
-constexpr uint64_t kMaxInterpreterBytes = 4096;
-constexpr uint64_t kMaxLibraryNameBytes = 4096;
-constexpr uint64_t kMaxSectionNameBytes = 4096;
-// A build ID is a few dozen bytes; anything larger is not one.
-constexpr uint64_t kMaxBuildIdBytes = 1024;
+// Beyond kMaxReaderWarnings a hostile file only gets one more saying the rest were dropped.
+// A build ID is a few dozen bytes; anything over kMaxBuildIdBytes is not one.
+using limits::kMaxBuildIdBytes, limits::kMaxInterpreterBytes, limits::kMaxLibraryNameBytes,
+    limits::kMaxProgramHeaders, limits::kMaxReaderWarnings, limits::kMaxSectionHeaders,
+    limits::kMaxSectionNameBytes;
 
 // The fields of one fixed-size record, read after the whole record was bounds-checked.
 class Record {
@@ -178,9 +178,9 @@ class ElfReader {
 
  private:
   void warn(std::string message) {
-    if (image_.warnings.size() < kMaxWarnings) {
+    if (image_.warnings.size() < kMaxReaderWarnings) {
       image_.warnings.push_back("ELF: " + std::move(message));
-    } else if (image_.warnings.size() == kMaxWarnings) {
+    } else if (image_.warnings.size() == kMaxReaderWarnings) {
       image_.warnings.push_back("ELF: further warnings suppressed");
     }
   }
@@ -275,6 +275,11 @@ class ElfReader {
       return Error(
           table_description("program header table", header_.phoff, count, header_.phentsize) +
           " runs past the end of the " + std::to_string(file_.size()) + "-byte file");
+    }
+    if (count > kMaxProgramHeaders) {
+      return Error(
+          table_description("program header table", header_.phoff, count, header_.phentsize) +
+          " has more than the " + std::to_string(kMaxProgramHeaders) + "-entry limit");
     }
     for (uint64_t index = 0; index < count; ++index) {
       uint64_t offset = header_.phoff + index * header_.phentsize;
@@ -433,6 +438,14 @@ class ElfReader {
       warn(table_description("section header table", header_.shoff, count, header_.shentsize) +
            " runs past the end of the " + std::to_string(file_.size()) +
            "-byte file; section headers ignored");
+      return;
+    }
+    // Each section costs heap (its header and a Section), so the count needs a bound of its own:
+    // by file size alone, a 700 MB file could claim 11 million sections.
+    if (count > kMaxSectionHeaders) {
+      warn(table_description("section header table", header_.shoff, count, header_.shentsize) +
+           " has more than the " + std::to_string(kMaxSectionHeaders) +
+           "-entry limit; section headers ignored");
       return;
     }
     headers_.reserve(count);

@@ -9,6 +9,8 @@
 #include <unordered_set>
 #include <vector>
 
+#include "fipsgate/io/limits.h"
+
 namespace fipsgate {
 
 namespace {
@@ -247,8 +249,8 @@ Result<std::optional<BuildInfo>> read_build_info(const BinaryImage& image) {
 namespace {
 
 constexpr std::string_view kBuildVersionSymbol = "runtime.buildVersion";
-constexpr uint64_t kMaxVersionCandidates = 100000;  // "go1." hits considered per binary
-constexpr uint64_t kMaxModinfoCandidates = 64;      // start sentinels considered per binary
+// "go1." hits and start sentinels considered per binary.
+using limits::kMaxModinfoCandidates, limits::kMaxVersionCandidates;
 
 struct Region {
   ByteView bytes;

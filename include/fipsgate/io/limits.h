@@ -7,8 +7,8 @@
 // what happens then (the stage fails, the rest of the analysis goes on, the artifact may be
 // reported unanalyzable — never passing).
 //
-// The readers in src/binary and src/go keep their own file-local constant where they check a
-// limit; tests/limits_test.cc checks that each reader's behaviour agrees with the value here.
+// The readers use these constants; tests/limits_test.cc checks that each reader's behaviour
+// agrees with the value here.
 #pragma once
 
 #include <cstddef>
@@ -24,6 +24,11 @@ namespace fipsgate::limits {
 // the same bound. Error: "program header table at file offset 0x… (N entries of E bytes) runs
 // past the end of the S-byte file"; for section headers the same text as a warning, and the
 // image goes on from its segments.
+// Each header also costs heap, so the counts have a bound of their own (real Go executables have
+// about 10 program headers and 40 sections; extended numbering starts at 65535): "… has more than
+// the 65536-entry limit" (an error for program headers, a warning for section headers).
+inline constexpr uint64_t kMaxProgramHeaders = 65536;
+inline constexpr uint64_t kMaxSectionHeaders = 65536;
 inline constexpr uint64_t kMaxSectionNameBytes = 4096;      // "section name … is not terminated"
 inline constexpr uint64_t kMaxInterpreterBytes = 4096;      // PT_INTERP path
 inline constexpr uint64_t kMaxLibraryNameBytes = 4096;      // one DT_NEEDED name
