@@ -172,9 +172,12 @@ Result<FunctionTable> read_function_table(const BinaryImage& image, const Pclnta
 Status FunctionTable::validate(uint64_t names_end) const {
   unsigned field = static_cast<unsigned>(functab_.size() / (2 * count_ + 1));
   unsigned name_field_at = entry_field_bytes(version_, pointer_size_);
-  uint64_t previous = count_ == 0 ? 0 : load_uint(functab_.data(), field, endian_);
+  // The addresses are checked, not the raw words: from Go 1.18 on an entry is mapped through
+  // the text start and moduledata's text sections, and a hostile text start or section map can
+  // wrap or reorder sorted offsets (containing() binary-searches the mapped addresses).
+  uint64_t previous = count_ == 0 ? 0 : entry_address(0);
   for (uint64_t i = 0; i < count_; ++i) {
-    uint64_t next = load_uint(functab_.data() + 2 * (i + 1) * field, field, endian_);
+    uint64_t next = entry_address(i + 1);
     if (next < previous) {
       return table_error("functab entry " + std::to_string(i + 1) + " (pc " + hex(next) +
                          ") is before entry " + std::to_string(i) + " (pc " + hex(previous) +

@@ -3,10 +3,11 @@
 // pointer-size words so one table serves 32- and 64-bit targets (a slice is three words).
 #include "fipsgate/go/moduledata.h"
 
-#include "fipsgate/io/limits.h"
-
+#include <algorithm>
 #include <optional>
 #include <utility>
+
+#include "fipsgate/io/limits.h"
 
 namespace fipsgate {
 
@@ -178,6 +179,15 @@ Result<std::vector<TextSection>> read_text_sections(const BinaryImage& image,
     return Error("textsectmap's first entry maps " + hex(sections[0].vaddr) + " to " +
                  hex(sections[0].base_address) + ", expected 0 to text " + hex(data.text_start));
   }
+  // The linker lays text sections out in order; text_address() binary-searches on that.
+  for (uint64_t i = 0; i < sections.size(); ++i) {
+    bool ordered = sections[i].vaddr <= sections[i].end &&
+                   (i == 0 || sections[i].vaddr >= sections[i - 1].end);
+    if (!ordered) {
+      return Error("textsectmap entry " + std::to_string(i) + " [" + hex(sections[i].vaddr) + ", " +
+                   hex(sections[i].end) + ") ends before it starts or overlaps the previous entry");
+    }
+  }
   return sections;
 }
 
@@ -295,11 +305,16 @@ uint64_t text_address(const ModuleData& moduledata, uint64_t entry_offset) {
 uint64_t text_address(uint64_t text_start, std::span<const TextSection> sections,
                       uint64_t entry_offset) {
   if (sections.size() <= 1) return text_start + entry_offset;
-  // runtime textAddr: the section holding the offset, or the end of the last one.
-  for (size_t i = 0; i < sections.size(); ++i) {
-    const TextSection& section = sections[i];
-    bool inside = entry_offset >= section.vaddr && entry_offset < section.end;
-    bool at_last_end = i + 1 == sections.size() && entry_offset == section.end;
+  // runtime textAddr: the section holding the offset, or the end of the last one. Sections are
+  // ordered and disjoint (read_text_sections checks), so the candidate is the last one starting
+  // at or before the offset.
+  auto after = std::upper_bound(
+      sections.begin(), sections.end(), entry_offset,
+      [](uint64_t offset, const TextSection& section) { return offset < section.vaddr; });
+  if (after != sections.begin()) {
+    const TextSection& section = *(after - 1);
+    bool inside = entry_offset < section.end;
+    bool at_last_end = after == sections.end() && entry_offset == section.end;
     if (inside || at_last_end) return entry_offset - section.vaddr + section.base_address;
   }
   return text_start + entry_offset;
