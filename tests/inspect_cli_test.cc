@@ -120,6 +120,9 @@ TEST_CASE("inspect text output names the Go version, main package and pclntab") 
   CHECK(run.out.find("main package    cmd/go") != std::string::npos);
   CHECK(run.out.find("pclntab         1.18") != std::string::npos);
   CHECK(run.out.find("    crypto/sha256") != std::string::npos);
+  CHECK(run.out.find("  sha256 ") == std::string::npos);  // text: only with --digest sha256
+  Run hashed = run_cli(std::string("inspect --digest sha256 ") + kInstalledGo);
+  CHECK(hashed.out.find("  sha256 ") != std::string::npos);
 }
 
 TEST_CASE("inspect --json of a synthetic Go 1.18+ ELF reports its build info") {

@@ -337,3 +337,30 @@ TEST_CASE("a real scan's SARIF and JUnit reports are written with --output and v
                         quote((dir / "scan.xml").string()) + " >/dev/null 2>&1";
   CHECK(std::system(xmllint.c_str()) == 0);
 }
+
+TEST_CASE(
+    "the file digest: in JSON and SARIF by default, in text only when asked, never with none") {
+  if (!sample_present("go1.24-amd64-std")) return;
+  fs::path binary = samples_directory() / "go1.24-amd64-std";
+  // sha256sum (coreutils) is the independent reference.
+  fs::path dir = scratch_directory("digest");
+  std::string command =
+      "sha256sum " + quote(binary.string()) + " >" + quote((dir / "sum").string());
+  REQUIRE(std::system(command.c_str()) == 0);
+  const std::string expected = slurp(dir / "sum").substr(0, 64);
+  auto json_sha256 = [&](const std::vector<std::string>& extra) {
+    std::vector<std::string> arguments = {"scan", "--format", "json", "--date", kScanDate};
+    arguments.insert(arguments.end(), extra.begin(), extra.end());
+    arguments.push_back(binary.string());
+    Run run = run_cli(arguments);
+    return nlohmann::json::parse(run.out)["binaries"][0]["sha256"].get<std::string>();
+  };
+  CHECK(json_sha256({}) == expected);
+  CHECK(json_sha256({"--digest", "sha256"}) == expected);
+  CHECK(json_sha256({"--digest", "none"}).empty());
+  Run text = run_cli({"scan", "--date", kScanDate, binary.string()});
+  CHECK(text.out.find(expected) == std::string::npos);
+  Run asked = run_cli({"scan", "--digest", "sha256", "--date", kScanDate, binary.string()});
+  CHECK(asked.out.find("sha256 " + expected) != std::string::npos);
+  CHECK(run_cli({"scan", "--digest", "md5", binary.string()}).exit_code == 2);
+}

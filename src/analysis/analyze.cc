@@ -2,6 +2,7 @@
 // FIPS mode the runtime starts in, find non-approved crypto and who calls it.
 #include "fipsgate/analysis/analyze.h"
 
+#include <future>
 #include <set>
 
 #include "analysis/analysis_internal.h"
@@ -161,10 +162,19 @@ Result<Facts> analyze_file(const std::string& path, const SignatureDb& db,
   FG_TRY(MappedFile file, MappedFile::open(path));
   auto image = read_binary_image(file.view());
   if (!image.ok()) return image.error().within(path);
+  // Started only once the file is known to be a binary: an unreadable one reports at once.
+  // With both launch policies libstdc++ hashes on this thread when no thread can be started.
+  std::future<Result<std::string>> digest;
+  if (options.digest) {
+    digest = std::async(std::launch::async | std::launch::deferred,
+                        [bytes = file.view()] { return sha256_hex(bytes); });
+  }
   const GoBinary go = read_go_binary(*image);
   Facts facts = analyze(*image, go, db, options);
   facts.path = path;
-  if (auto digest = sha256_hex(file.view()); digest.ok()) facts.sha256 = *digest;
+  if (digest.valid()) {
+    if (Result<std::string> hex = digest.get(); hex.ok()) facts.sha256 = *hex;
+  }
   return facts;
 }
 

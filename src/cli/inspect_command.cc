@@ -22,6 +22,7 @@ namespace {
 struct InspectArgs {
   std::vector<std::string> files;
   bool json = false;
+  std::string digest = "auto";  // auto: with --json only
   InspectOptions options;
 };
 
@@ -188,7 +189,7 @@ void print_sections(std::ostream& out, const BinaryImage& image) {
 void print_text(std::ostream& out, const InspectedFile& file, const InspectOptions& options) {
   out << file.path << '\n';
   line(out, "size", std::to_string(file.size_bytes) + " bytes");
-  line(out, "sha256", file.sha256);
+  if (!file.sha256.empty()) line(out, "sha256", file.sha256);
   if (file.image != nullptr) print_image(out, *file.image);
   if (file.go != nullptr) {
     if (file.go->is_go()) {
@@ -218,7 +219,10 @@ bool inspect_one(const std::string& path, const InspectArgs& args,
     file.error = mapped.error().message();
   } else {
     file.size_bytes = mapped->size();
-    if (auto digest = sha256_hex(mapped->view()); digest.ok()) file.sha256 = *digest;
+    bool digest = args.digest == "sha256" || (args.digest == "auto" && args.json);
+    if (digest) {
+      if (auto hex = sha256_hex(mapped->view()); hex.ok()) file.sha256 = *hex;
+    }
     Result<BinaryImage> read = read_binary_image(mapped->view());
     if (read.ok()) {
       image = std::move(*read);
@@ -257,6 +261,11 @@ void register_inspect(CLI::App& app, ExitCode& exit_code) {
   command->add_option("binary", args->files, "Binaries to inspect")->required();
   command->add_flag("--json", args->json, "Print the fipsgate.inspect/v1 JSON document");
   command->add_flag("--functions", args->options.functions, "Also list every function");
+  command
+      ->add_option("--digest", args->digest,
+                   "SHA-256 of each file: sha256, none, or auto (with --json only)")
+      ->check(CLI::IsMember({"auto", "sha256", "none"}))
+      ->capture_default_str();
   command->callback([args, &exit_code] {
     nlohmann::ordered_json json_files = nlohmann::ordered_json::array();
     bool all_analysed = true;

@@ -3,6 +3,7 @@
 // 2 usage or input error, 3 some artifact could not be analyzed (takes precedence over 1).
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -29,6 +30,7 @@ struct ScanArguments {
   unsigned jobs = 0;
   std::string date;
   bool all_files = false;
+  std::string digest = "auto";
 };
 
 struct ScanInputs {
@@ -73,6 +75,16 @@ Status write_report(const std::string& text, const std::string& output) {
   return Ok{};
 }
 
+// "auto": the evidence formats (JSON, SARIF) carry the file's SHA-256, and so does a scan whose
+// waivers match on it; a text or JUnit gate does not pay for hashing every byte.
+bool wants_digest(const std::string& digest, ReportFormat format,
+                  const std::vector<Waiver>& waivers) {
+  if (digest != "auto") return digest == "sha256";
+  if (format == ReportFormat::json || format == ReportFormat::sarif) return true;
+  return std::any_of(waivers.begin(), waivers.end(),
+                     [](const Waiver& waiver) { return !waiver.sha256.empty(); });
+}
+
 ExitCode exit_code_for(ScanOutcome outcome) {
   switch (outcome) {
     case ScanOutcome::pass:
@@ -98,6 +110,7 @@ ExitCode run(const ScanArguments& arguments) {
   }
   AnalyzeOptions analyze_options;
   analyze_options.as_of_date = inputs->scan_date.iso();
+  analyze_options.digest = wants_digest(arguments.digest, inputs->format, inputs->waivers);
   const SignatureDb& signatures = *db;
   Analyzer analyzer = [&](const std::string& path) {
     return analyze_file(path, signatures, analyze_options);
@@ -152,6 +165,12 @@ void register_scan(CLI::App& app, ExitCode& exit_code) {
       "Scan date YYYY-MM-DD for certificate status and waiver expiry (default today)");
   command->add_flag("--all-files", arguments->all_files,
                     "In directories, also analyze files without an ELF/PE/Mach-O header");
+  command
+      ->add_option("--digest", arguments->digest,
+                   "SHA-256 of each file: sha256, none, or auto (for json and sarif reports and "
+                   "sha256 waivers)")
+      ->check(CLI::IsMember({"auto", "sha256", "none"}))
+      ->capture_default_str();
   command->callback([arguments, &exit_code] { exit_code = run(*arguments); });
 }
 
