@@ -6,10 +6,13 @@
 #include <string>
 
 #include "fipsgate/binary/lief_image.h"
+#include "fipsgate/io/limits.h"
 
 namespace fipsgate {
 
 namespace {
+
+using limits::kMaxFatSlices;
 
 // --- Mach-O ----------------------------------------------------------------------------------
 
@@ -26,7 +29,6 @@ constexpr uint32_t kLinkeditDataCommands[] = {0x1d, 0x1e, 0x26,       0x29,
 constexpr uint32_t kStringCommands[] = {0xc,        0xd,        0xe,        0xf,       0x12,
                                         0x13,       0x14,       0x15,       0x20,      0x27,
                                         0x80000018, 0x8000001c, 0x8000001f, 0x80000023};
-constexpr uint32_t kMaxFatSlices = 64;
 
 struct MachoContext {
   ByteView slice;  // the Mach-O image (the whole file, or one fat slice)
@@ -407,6 +409,34 @@ Status check_pe_structure(ByteView file) {
     }
   }
   return Ok{};
+}
+
+bool is_pe(ByteView file) {
+  // DOS header "MZ", e_lfanew at 0x3c pointing at "PE\0\0".
+  if (file.size() < 0x40 || file.data()[0] != 'M' || file.data()[1] != 'Z') return false;
+  auto pe_offset = file.u32(0x3c, Endian::little);
+  if (!pe_offset.ok()) return false;
+  auto signature = file.slice(*pe_offset, 4);
+  return signature.ok() && signature->chars() == std::string_view("PE\0\0", 4);
+}
+
+bool is_macho(ByteView file) {
+  auto magic = file.u32(0, Endian::big);
+  if (!magic.ok()) return false;
+  switch (*magic) {
+    case 0xfeedface:  // MH_MAGIC, big-endian 32-bit
+    case 0xfeedfacf:  // MH_MAGIC_64, big-endian
+    case 0xcefaedfe:  // MH_CIGAM, little-endian 32-bit
+    case 0xcffaedfe:  // MH_CIGAM_64, little-endian 64-bit
+      return true;
+    case 0xcafebabe: {  // FAT_MAGIC, shared with Java class files, whose major version (>= 45)
+                        // sits where a fat header keeps its slice count
+      auto slices = file.u32(4, Endian::big);
+      return slices.ok() && *slices >= 1 && *slices <= kMaxFatSlices;
+    }
+    default:
+      return false;
+  }
 }
 
 }  // namespace fipsgate

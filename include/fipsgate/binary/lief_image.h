@@ -1,5 +1,6 @@
-// PE and Mach-O through LIEF, into the same BinaryImage model. Not on the ELF hot path; LIEF's
-// ELF loader also serves tests as an oracle for our own reader.
+// PE and Mach-O through LIEF, into the same BinaryImage model. Not on the ELF hot path: LIEF
+// lives in the module fipsgate-lief.so (src/lief), which read_with_lief loads at its first call
+// (src/binary/lief_loader.cc). LIEF's ELF loader also serves tests as an oracle for our reader.
 #pragma once
 
 #include <string>
@@ -10,6 +11,9 @@ namespace fipsgate {
 
 bool is_pe(ByteView file);
 bool is_macho(ByteView file);
+// Loads the LIEF module on first use, from the first of: $FIPSGATE_LIEF_MODULE, fipsgate-lief.so
+// next to the executable, the installed library directory, the build tree. An Error names the
+// places tried when it cannot be loaded (the file is then unanalyzable, never passing).
 Result<BinaryImage> read_with_lief(ByteView file);
 
 // Structure checks read_with_lief runs before LIEF sees a file (LIEF 0.9 trusts the counts and
@@ -22,7 +26,8 @@ Status check_pe_structure(ByteView file);
 // LIEF's own ELF loader into the model, for tests that check our reader against it: sections
 // (names, types, addresses, offsets, sizes), PT_LOAD segments, interpreter, and the static
 // symbols (.symtab, including the null entry 0 as LIEF lists it) as an owned list. Slow and
-// copying: never on the analysis path.
+// copying: never on the analysis path. Defined in src/lief (the tests link those objects).
 Result<BinaryImage> read_elf_with_lief(ByteView file);
+Result<BinaryImage> read_pe_or_macho_with_lief(ByteView file);  // the module's reader
 
 }  // namespace fipsgate

@@ -38,7 +38,10 @@ inline constexpr size_t kMaxReaderWarnings = 64;            // then one "further
 // Symbols are decoded one entry at a time (no vector of all symbols): their count costs time
 // proportional to the table's size in the file, never memory.
 
-// --- Mach-O fat files (src/binary/lief_image.cc) -----------------------------------------------
+// --- Mach-O fat files (src/binary/lief_preflight.cc) -------------------------------------------
+
+// A 0xcafebabe file claiming more slices is not taken for a fat Mach-O (Java class files share
+// the magic; their major version, >= 45, sits where the slice count would be).
 
 inline constexpr uint32_t kMaxFatSlices = 20;
 

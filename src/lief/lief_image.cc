@@ -1,5 +1,7 @@
 // PE and Mach-O through Debian's LIEF 0.9 into the BinaryImage model, plus LIEF's ELF loader as a
-// test oracle for our own reader. LIEF copies the file and throws on bad input: every call into
+// test oracle for our own reader. Built as the module fipsgate-lief.so, loaded at the first PE or
+// Mach-O input (LIEF's static constructors would cost every process ~5 ms), and linked directly
+// into the tests for the oracle. LIEF copies the file and throws on bad input: every call into
 // it sits behind one try block that turns exceptions into Errors. Names LIEF builds live in the
 // image (keep()); everything else still points into the caller's file view.
 #include "fipsgate/binary/lief_image.h"
@@ -32,9 +34,6 @@ constexpr int kCpuX86 = 7, kCpuX86_64 = 0x01000007, kCpuArm = 12, kCpuArm64 = 0x
               kCpuPowerPc64 = 0x01000012;
 constexpr uint32_t kMhExecute = 2, kMhDylib = 6, kMhBundle = 8, kMhPie = 0x200000;
 constexpr uint8_t kNStab = 0xe0, kNTypeMask = 0x0e, kNSect = 0x0e, kNExt = 0x01;
-// How many fat Mach-O slices a header may claim before it is taken for a Java class file
-// (same magic 0xcafebabe; Java's major version, at the same place, is at least 45).
-constexpr uint32_t kMaxFatSlices = 20;
 // Go's non-ELF build ID marker (cmd/internal/buildid).
 constexpr std::string_view kGoBuildIdPrefix = "\xff Go build ID: \"";
 constexpr uint64_t kMaxGoBuildIdBytes = 1024;
@@ -429,34 +428,7 @@ Result<BinaryImage> guarded(std::string_view format, ByteView file, Reader reade
 
 }  // namespace
 
-bool is_pe(ByteView file) {
-  // DOS header "MZ", e_lfanew at 0x3c pointing at "PE\0\0".
-  if (file.size() < 0x40 || file.data()[0] != 'M' || file.data()[1] != 'Z') return false;
-  auto pe_offset = file.u32(0x3c, Endian::little);
-  if (!pe_offset.ok()) return false;
-  auto signature = file.slice(*pe_offset, 4);
-  return signature.ok() && signature->chars() == std::string_view("PE\0\0", 4);
-}
-
-bool is_macho(ByteView file) {
-  auto magic = file.u32(0, Endian::big);
-  if (!magic.ok()) return false;
-  switch (*magic) {
-    case 0xfeedface:  // MH_MAGIC, big-endian 32-bit
-    case 0xfeedfacf:  // MH_MAGIC_64, big-endian
-    case 0xcefaedfe:  // MH_CIGAM, little-endian 32-bit
-    case 0xcffaedfe:  // MH_CIGAM_64, little-endian 64-bit
-      return true;
-    case 0xcafebabe: {  // FAT_MAGIC, shared with Java class files
-      auto slices = file.u32(4, Endian::big);
-      return slices.ok() && *slices >= 1 && *slices <= kMaxFatSlices;
-    }
-    default:
-      return false;
-  }
-}
-
-Result<BinaryImage> read_with_lief(ByteView file) {
+Result<BinaryImage> read_pe_or_macho_with_lief(ByteView file) {
   if (is_pe(file)) return guarded("PE", file, read_pe);
   if (is_macho(file)) return guarded("Mach-O", file, read_macho);
   return Error("LIEF adapter: the file is neither PE nor Mach-O");
@@ -467,3 +439,10 @@ Result<BinaryImage> read_elf_with_lief(ByteView file) {
 }
 
 }  // namespace fipsgate
+
+// The module's entry point, looked up by name (src/binary/lief_loader.cc). C linkage keeps the
+// name unmangled; the types on both sides come from the same headers and the same build.
+extern "C" __attribute__((visibility("default"))) void fipsgate_lief_read_image(
+    const fipsgate::ByteView* file, fipsgate::Result<fipsgate::BinaryImage>* image) {
+  *image = fipsgate::read_pe_or_macho_with_lief(*file);
+}
