@@ -81,6 +81,26 @@ bool version_matches(const VersionRule& rule, const GoVersion& version) {
   return false;
 }
 
+// Offsets of `rule`'s pattern in a function body, at the rule's address alignment.
+template <class OnHit>
+void find_in_body(const ByteRule& rule, ByteView body, uint64_t body_vaddr, OnHit on_hit) {
+  const BytePattern& pattern = rule.pattern;
+  if (body.size() < pattern.bytes.size()) return;
+  for (uint64_t offset = 0; offset + pattern.bytes.size() <= body.size(); ++offset) {
+    if ((body_vaddr + offset) % rule.alignment != 0) continue;
+    bool equal = true;
+    for (size_t i = 0; equal && i < pattern.bytes.size(); ++i)
+      equal = (body.data()[offset + i] & pattern.mask[i]) == (pattern.bytes[i] & pattern.mask[i]);
+    if (equal) on_hit(offset);
+  }
+}
+
+// Bodies of scoped functions are small (the sig functions are 32 bytes); a hostile table may
+// claim more.
+constexpr uint64_t kMaxScopedBodyBytes = 4096;
+
+}  // namespace
+
 // Collects hits with the per-marker limit.
 class HitRecorder {
  public:
@@ -117,8 +137,6 @@ class HitRecorder {
   ScanResult& result_;
   std::vector<size_t> kept_;
 };
-
-}  // namespace
 
 std::vector<const MarkerHit*> ScanResult::hits_for(Signal signal) const {
   std::vector<const MarkerHit*> out;
@@ -157,17 +175,51 @@ std::string_view section_name_at(const BinaryImage& image, uint64_t vaddr) {
   return {};
 }
 
+void SignatureMatcher::add_pattern(std::vector<RegionPatterns>& regions,
+                                   std::vector<std::vector<PatternSpec>>& specs,
+                                   const Region& region, size_t marker_index, PatternSpec spec) {
+  auto group = std::find_if(regions.begin(), regions.end(),
+                            [&](const RegionPatterns& g) { return g.region == region; });
+  if (group == regions.end()) {
+    regions.push_back({region, {}, {}});
+    specs.emplace_back();
+    group = regions.end() - 1;
+  }
+  spec.id = static_cast<uint32_t>(group->marker_of_pattern.size());
+  group->marker_of_pattern.push_back(static_cast<uint32_t>(marker_index));
+  specs[group - regions.begin()].push_back(std::move(spec));
+}
+
+Status SignatureMatcher::compile_regions(std::vector<RegionPatterns>& regions,
+                                         std::vector<std::vector<PatternSpec>>& specs) {
+  for (size_t g = 0; g < regions.size(); ++g) {
+    auto matcher = MultiPatternMatcher::compile(std::move(specs[g]));
+    if (!matcher.ok())
+      return matcher.error().within("signatures: region " + to_string(regions[g].region));
+    regions[g].matcher = std::move(matcher).value();
+  }
+  return Ok{};
+}
+
 Result<SignatureMatcher> SignatureMatcher::compile(const SignatureDb& db) {
   SignatureMatcher compiled;
   compiled.markers_ = db.markers;
-  std::vector<std::vector<PatternSpec>> specs;
+  std::vector<std::vector<PatternSpec>> specs, unscoped_specs;
   for (size_t index = 0; index < compiled.markers_.size(); ++index) {
     const Marker& marker = compiled.markers_[index];
     const Region* region = nullptr;
     PatternSpec spec;
+    bool scoped = false;
     if (const auto* bytes = std::get_if<ByteRule>(&marker.rule)) {
       region = &bytes->region;
       spec = {bytes->pattern.bytes, bytes->pattern.mask, bytes->alignment, 0};
+      if (!bytes->function.empty()) {
+        scoped = true;
+        const auto id =
+            static_cast<uint32_t>(compiled.markers_.size() + compiled.scoped_markers_.size());
+        compiled.scoped_markers_.push_back(static_cast<uint32_t>(index));
+        compiled.function_names_.add(id, NameMatch::exact, bytes->function);
+      }
     } else if (const auto* text = std::get_if<StringRule>(&marker.rule)) {
       region = &text->region;
       spec.bytes.assign(text->text.begin(), text->text.end());
@@ -182,25 +234,31 @@ Result<SignatureMatcher> SignatureMatcher::compile(const SignatureDb& db) {
     } else {
       continue;
     }
-    auto group = std::find_if(compiled.regions_.begin(), compiled.regions_.end(),
-                              [&](const RegionPatterns& g) { return g.region == *region; });
-    if (group == compiled.regions_.end()) {
-      compiled.regions_.push_back({*region, {}, {}});
-      specs.emplace_back();
-      group = compiled.regions_.end() - 1;
-    }
-    const size_t group_index = group - compiled.regions_.begin();
-    spec.id = static_cast<uint32_t>(group->marker_of_pattern.size());
-    group->marker_of_pattern.push_back(static_cast<uint32_t>(index));
-    specs[group_index].push_back(std::move(spec));
+    add_pattern(compiled.regions_, specs, *region, index, spec);
+    if (!scoped) add_pattern(compiled.unscoped_regions_, unscoped_specs, *region, index, spec);
   }
-  for (size_t g = 0; g < compiled.regions_.size(); ++g) {
-    auto matcher = MultiPatternMatcher::compile(std::move(specs[g]));
-    if (!matcher.ok())
-      return matcher.error().within("signatures: region " + to_string(compiled.regions_[g].region));
-    compiled.regions_[g].matcher = std::move(matcher).value();
-  }
+  if (Status all = compile_regions(compiled.regions_, specs); !all) return all.error();
+  if (Status unscoped = compile_regions(compiled.unscoped_regions_, unscoped_specs); !unscoped)
+    return unscoped.error();
   return compiled;
+}
+
+void SignatureMatcher::scan_scoped_body(size_t marker_index, const Function& function,
+                                        const BinaryImage& image, HitRecorder& recorder) const {
+  const auto& rule = std::get<ByteRule>(markers_[marker_index].rule);
+  if (!arch_allowed(rule, image.arch) || function.end <= function.entry) return;
+  const uint64_t size = std::min(function.end - function.entry, kMaxScopedBodyBytes);
+  auto body = image.at_address(function.entry, size);
+  if (!body.ok()) return;
+  find_in_body(rule, *body, function.entry, [&](uint64_t offset) {
+    MarkerHit hit;
+    hit.text = body->chars().substr(offset, rule.pattern.bytes.size());
+    hit.file_offset = body->file_offset() + offset;
+    hit.vaddr = function.entry + offset;
+    hit.section = section_name_at(image, *hit.vaddr);
+    hit.function = function.name;
+    recorder.record(marker_index, hit);
+  });
 }
 
 ScanResult SignatureMatcher::scan(const BinaryImage& image, const GoBinary& go,
@@ -209,8 +267,9 @@ ScanResult SignatureMatcher::scan(const BinaryImage& image, const GoBinary& go,
   HitRecorder recorder(markers_, limits, result);
   const FunctionTable* functions = go.functions ? &*go.functions : nullptr;
 
-  // Bytes and strings, one pass per region.
-  for (const auto& group : regions_) {
+  // Bytes and strings, one pass per region; with a function table, patterns scoped to a
+  // function are looked for in its body instead (below).
+  for (const auto& group : functions ? unscoped_regions_ : regions_) {
     for (const RegionView& view : region_views(image, group.region)) {
       group.matcher.scan(view.bytes, view.vaddr, [&](uint32_t pattern, uint64_t offset) {
         const size_t marker_index = group.marker_of_pattern[pattern];
@@ -240,6 +299,10 @@ ScanResult SignatureMatcher::scan(const BinaryImage& image, const GoBinary& go,
   if (functions) {
     for (Function function : *functions) {
       function_names_.match(function.name, [&](uint32_t marker_index) {
+        if (marker_index >= markers_.size()) {
+          return scan_scoped_body(scoped_markers_[marker_index - markers_.size()], function, image,
+                                  recorder);
+        }
         if (!recorder.keeps(marker_index)) return recorder.count_only(marker_index);
         MarkerHit hit;
         hit.text = function.name;

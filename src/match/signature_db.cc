@@ -210,7 +210,7 @@ Result<Region> parse_region(const SchemaReader& reader, const YAML::Node& map,
 Result<MarkerRule> parse_bytes_rule(const SchemaReader& reader, const YAML::Node& node,
                                     std::string_view context) {
   FG_CHECK(reader.check_map(node, context));
-  FG_CHECK(reader.check_keys(node, context, {"hex", "arch", "region", "align"}));
+  FG_CHECK(reader.check_keys(node, context, {"hex", "arch", "region", "align", "function"}));
   ByteRule rule;
   FG_TRY(std::string hex, reader.string_field(node, context, "hex"));
   auto pattern = parse_hex_pattern(hex);
@@ -240,6 +240,7 @@ Result<MarkerRule> parse_bytes_rule(const SchemaReader& reader, const YAML::Node
     }
     rule.alignment = static_cast<unsigned>(std::stoul(align));
   }
+  FG_TRY(rule.function, reader.optional_string(node, context, "function"));
   return MarkerRule(std::move(rule));
 }
 

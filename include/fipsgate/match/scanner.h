@@ -18,6 +18,8 @@
 
 namespace fipsgate {
 
+class HitRecorder;  // scanner.cc: collects hits with the per-marker limit
+
 struct MarkerHit {
   const Marker* marker = nullptr;
   // What matched: the function or symbol name, the string's bytes, the setting's value, the
@@ -57,9 +59,24 @@ class SignatureMatcher {
     MultiPatternMatcher matcher;
     std::vector<uint32_t> marker_of_pattern;  // pattern id -> marker index
   };
-  std::vector<Marker> markers_;  // own copy, so the matcher outlives reloads of the db object
+  // Each region is compiled twice: with every pattern (no function table) and without the
+  // patterns scoped to a function body (ByteRule::function), which are then checked in that
+  // body alone. A region left with no patterns is not read.
   std::vector<RegionPatterns> regions_;
+  std::vector<RegionPatterns> unscoped_regions_;
+  static void add_pattern(std::vector<RegionPatterns>& regions,
+                          std::vector<std::vector<PatternSpec>>& specs, const Region& region,
+                          size_t marker_index, PatternSpec spec);
+  static Status compile_regions(std::vector<RegionPatterns>& regions,
+                                std::vector<std::vector<PatternSpec>>& specs);
+  void scan_scoped_body(size_t marker_index, const Function& function, const BinaryImage& image,
+                        HitRecorder& recorder) const;
+
+  std::vector<Marker> markers_;  // own copy, so the matcher outlives reloads of the db object
+  // Function-name ids below markers_.size() are name markers; from markers_.size() on, the
+  // function of a scoped byte marker (id - markers_.size() indexes scoped_markers_).
   NameMatcher function_names_, symbol_names_;
+  std::vector<uint32_t> scoped_markers_;
 };
 
 // The byte ranges of `image` that a region names: sections by flags (text = executable,

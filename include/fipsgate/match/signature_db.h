@@ -79,6 +79,10 @@ struct ByteRule {
   std::vector<Arch> arches;  // empty: every architecture
   Region region;
   unsigned alignment = 1;  // virtual-address alignment of the first byte
+  // The function whose body holds the bytes ("crypto/internal/boring/sig.BoringCrypto"): with a
+  // readable function table only that body is searched, so the scan need not read all of .text;
+  // the region is the fallback for binaries without one. Empty: the whole region.
+  std::string function;
 };
 
 enum class NameMatch : uint8_t { exact, prefix, glob };
