@@ -136,9 +136,21 @@ struct Uses {
   std::vector<uint64_t> functions_seen;
 };
 
+// A function's import path starts its name, unless the path was escaped ('%') or vendored
+// ("vendor/" before it). So a name that no row prefix starts, with neither of those, cannot be in
+// a non-approved package, and the full parse (most of the cost, over ~500k names in big
+// binaries) is skipped for it.
+bool may_be_listed(std::string_view name, const PackageIndex& index) {
+  bool listed = false;
+  index.prefixes.match(name, [&](uint32_t) { listed = true; });
+  if (listed) return true;
+  return name.find('%') != std::string_view::npos || name.find("vendor/") != std::string_view::npos;
+}
+
 void collect_functions(const FunctionTable& functions, const PackageIndex& index,
                        const AnalyzeOptions& options, Uses& uses, std::vector<Target>& targets) {
   for (Function function : functions) {
+    if (!may_be_listed(function.name, index)) continue;
     if (classify_symbol_name(function.name) != SymbolNameKind::go) continue;
     std::string package = import_path_of(function.name);
     if (package.empty()) continue;
