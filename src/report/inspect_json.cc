@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <map>
+#include <unordered_map>
 
 #include "fipsgate/go/symbol_name.h"
 
@@ -218,11 +219,22 @@ void add_image(const BinaryImage& image, json& out) {
 std::vector<PackageFunctionCount> package_function_counts(const FunctionTable& functions) {
   // Keyed by the escaped path (a view into the file) so that counting allocates per package,
   // not per function.
-  std::map<std::string_view, uint64_t> counts;
+  // The linker lays functions out package by package, so a run of one package is counted
+  // before it touches the map.
+  std::unordered_map<std::string_view, uint64_t> counts;
+  std::string_view run_package;
+  uint64_t run_length = 0;
   for (Function function : functions) {
     std::string_view package = package_path(function.name);
-    if (!package.empty()) ++counts[package];
+    if (package == run_package) {
+      ++run_length;
+      continue;
+    }
+    if (!run_package.empty()) counts[run_package] += run_length;
+    run_package = package;
+    run_length = 1;
   }
+  if (!run_package.empty()) counts[run_package] += run_length;
   std::map<std::string, uint64_t> by_import_path;
   for (const auto& [escaped, count] : counts) by_import_path[unescape_path(escaped)] += count;
   std::vector<PackageFunctionCount> result;
