@@ -68,6 +68,7 @@ bool is_domain_path(std::string_view name) {
 }
 
 bool is_generated(std::string_view name) {
+  if (name.empty() || (name[0] != 'g' && name[0] != 't')) return false;  // most names: one test
   // 1.20+ spelling: "go:" and "type:" are never package paths.
   if (starts_with(name, "go:") || starts_with(name, "type:")) return true;
   for (std::string_view prefix : {std::string_view("go."), std::string_view("type.")}) {
@@ -80,6 +81,7 @@ bool is_generated(std::string_view name) {
 }
 
 bool is_cgo(std::string_view name) {
+  if (name.empty() || (name[0] != '_' && name[0] != 'x' && name[0] != 'c')) return false;
   return starts_with(name, "_cgo_") || starts_with(name, "x_cgo_") || starts_with(name, "__cgo_") ||
          starts_with(name, "_cgoexp_") || starts_with(name, "crosscall") ||
          starts_with(name, "_crosscall");
