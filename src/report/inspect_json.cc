@@ -2,6 +2,7 @@
 #include "fipsgate/report/inspect_json.h"
 
 #include <algorithm>
+#include <future>
 #include <map>
 #include <unordered_map>
 
@@ -216,16 +217,19 @@ void add_image(const BinaryImage& image, json& out) {
 
 }  // namespace
 
-std::vector<PackageFunctionCount> package_function_counts(const FunctionTable& functions) {
-  // Keyed by the escaped path (a view into the file) so that counting allocates per package,
-  // not per function.
-  // The linker lays functions out package by package, so a run of one package is counted
-  // before it touches the map.
-  std::unordered_map<std::string_view, uint64_t> counts;
+namespace {
+
+using PackageCounts = std::unordered_map<std::string_view, uint64_t>;
+
+// Functions [begin, end) counted per escaped package path (views into the file, so counting
+// allocates per package, not per function). The linker lays functions out package by package,
+// so a run of one package is counted before it touches the map.
+PackageCounts count_packages(const FunctionTable& functions, uint64_t begin, uint64_t end) {
+  PackageCounts counts;
   std::string_view run_package;
   uint64_t run_length = 0;
-  for (Function function : functions) {
-    std::string_view package = package_path(function.name);
+  for (uint64_t i = begin; i < end; ++i) {
+    std::string_view package = package_path(functions.at(i).name);
     if (package == run_package) {
       ++run_length;
       continue;
@@ -235,6 +239,25 @@ std::vector<PackageFunctionCount> package_function_counts(const FunctionTable& f
     run_length = 1;
   }
   if (!run_package.empty()) counts[run_package] += run_length;
+  return counts;
+}
+
+// Big tables (the 707 MB provider has 500k functions) are counted in two halves at once.
+constexpr uint64_t kParallelCountThreshold = 100000;
+
+}  // namespace
+
+std::vector<PackageFunctionCount> package_function_counts(const FunctionTable& functions) {
+  const uint64_t size = functions.size();
+  PackageCounts counts;
+  if (size < kParallelCountThreshold) {
+    counts = count_packages(functions, 0, size);
+  } else {
+    auto second_half = std::async(std::launch::async | std::launch::deferred,
+                                  [&] { return count_packages(functions, size / 2, size); });
+    counts = count_packages(functions, 0, size / 2);
+    for (const auto& [package, count] : second_half.get()) counts[package] += count;
+  }
   std::map<std::string, uint64_t> by_import_path;
   for (const auto& [escaped, count] : counts) by_import_path[unescape_path(escaped)] += count;
   std::vector<PackageFunctionCount> result;
