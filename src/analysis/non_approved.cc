@@ -5,6 +5,7 @@
 // disassembling its function from the entry (disassemble.cc) before it becomes a caller.
 #include <algorithm>
 #include <cstring>
+#include <future>
 #include <map>
 #include <set>
 
@@ -131,9 +132,54 @@ void for_each_e8(const uint8_t* data, uint64_t size, OnOffset on_offset) {
   }
 }
 
+struct CallHit {
+  uint64_t site;
+  const Target* target;
+};
+
+// Texts over this size are searched for E8 calls in two halves at once.
+constexpr uint64_t kParallelTextBytes = uint64_t{32} << 20;
+// Calls into listed functions kept per half; real binaries have a few thousand. A hostile text
+// of E8 bytes aimed at the targets stops here (the analysis reports the limit).
+constexpr size_t kMaxCallHitsPerHalf = size_t{1} << 20;
+
+std::vector<CallHit> e8_calls_into(const RegionView& view, uint64_t begin, uint64_t end,
+                                   const TargetMap& map, bool& truncated) {
+  std::vector<CallHit> hits;
+  const uint8_t* data = view.bytes.data();
+  const uint64_t available = std::min(end + 4, view.bytes.size()) - begin;
+  for_each_e8(data + begin, available, [&](uint64_t relative_offset) {
+    const uint64_t i = begin + relative_offset;
+    const auto displacement = static_cast<int32_t>(load_uint(data + i + 1, 4, Endian::little));
+    const Target* target = map.find(view.vaddr + i + 5 + static_cast<int64_t>(displacement));
+    if (target == nullptr) return;
+    if (hits.size() < kMaxCallHitsPerHalf) {
+      hits.push_back({view.vaddr + i, target});
+    } else {
+      truncated = true;
+    }
+  });
+  return hits;
+}
+
+// The E8 calls of one text view, in address order; big views in two halves on two threads.
+std::vector<CallHit> e8_calls(const RegionView& view, const TargetMap& map, bool& truncated) {
+  const uint64_t size = view.bytes.size();
+  if (size < kParallelTextBytes) return e8_calls_into(view, 0, size, map, truncated);
+  bool second_truncated = false;
+  auto second = std::async(std::launch::async | std::launch::deferred, [&] {
+    return e8_calls_into(view, size / 2, size, map, second_truncated);
+  });
+  std::vector<CallHit> hits = e8_calls_into(view, 0, size / 2, map, truncated);
+  std::vector<CallHit> rest = second.get();
+  truncated = truncated || second_truncated;
+  hits.insert(hits.end(), rest.begin(), rest.end());
+  return hits;
+}
+
 template <class OnCall>
 bool scan_direct_calls(const BinaryImage& image, const std::vector<Target>& targets,
-                       OnCall on_call) {
+                       bool& truncated, OnCall on_call) {
   if (targets.empty()) return true;
   const TargetMap map(targets);
   auto check = [&](uint64_t site, uint64_t destination) {
@@ -148,10 +194,7 @@ bool scan_direct_calls(const BinaryImage& image, const std::vector<Target>& targ
     const uint8_t* data = view.bytes.data();
     const uint64_t size = view.bytes.size();
     if (arch == Arch::amd64 || arch == Arch::x86) {
-      for_each_e8(data, size, [&](uint64_t i) {
-        const auto relative = static_cast<int32_t>(load_uint(data + i + 1, 4, Endian::little));
-        check(view.vaddr + i, view.vaddr + i + 5 + static_cast<int64_t>(relative));
-      });
+      for (const CallHit& hit : e8_calls(view, map, truncated)) on_call(hit.site, *hit.target);
     } else if (arch == Arch::s390x) {
       // BRASL r14: C0 E5 + signed 32-bit halfword offset, big-endian, 2-byte aligned.
       for (uint64_t i = view.vaddr % 2; i + 6 <= size; i += 2) {
@@ -311,7 +354,9 @@ std::vector<NonApprovedUse> find_non_approved(const BinaryImage& image, const Go
     if (use.callers.size() < options.max_callers_per_package)
       use.callers.push_back(std::move(edge));
   };
-  if (analyzed) analyzed = scan_direct_calls(image, targets, record);
+  bool calls_truncated = false;
+  if (analyzed) analyzed = scan_direct_calls(image, targets, calls_truncated, record);
+  limit_hit = limit_hit || calls_truncated;
 
   if (!analyzed && options.call_sites) {
     findings.push_back(Finding{"FG903",
