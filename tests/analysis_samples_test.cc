@@ -2,7 +2,6 @@
 // tools/build-samples into FIPSGATE_SAMPLES_DIR) with the answers the manifest expects. Absent
 // samples are skipped unless FIPSGATE_REQUIRE_SAMPLES=1.
 #include <doctest/doctest.h>
-#include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -13,12 +12,13 @@
 #include <vector>
 
 #include "fipsgate/analysis/analyze.h"
+#include "fipsgate/io/yaml.h"
 
 namespace {
 
 struct Sample {
   std::string file;
-  YAML::Node expect;
+  fipsgate::yaml::Node expect;  // points into the manifest, which is kept for the whole run
 };
 
 bool samples_required() {
@@ -34,10 +34,11 @@ std::filesystem::path samples_dir() {
 std::vector<Sample> manifest_samples() {
   const auto path = std::filesystem::path(FIPSGATE_SOURCE_DIR) / "samples" / "manifest.yaml";
   if (!std::filesystem::exists(path)) return {};
+  static const auto manifest = fipsgate::yaml::load_file(path.string());
+  REQUIRE_MESSAGE(manifest.ok(), (manifest.ok() ? "" : manifest.error().message()));
   std::vector<Sample> samples;
-  const YAML::Node root = YAML::LoadFile(path.string());
-  for (const auto& node : root["samples"]) {
-    samples.push_back({node["file"].as<std::string>(), node["expect"]});
+  for (const fipsgate::yaml::Node& node : manifest->root()["samples"].items()) {
+    samples.push_back({node["file"].text(), node["expect"]});
   }
   return samples;
 }
@@ -94,8 +95,9 @@ std::string primary_backend(const fipsgate::Facts& facts) {
   return facts.backends.empty() ? "" : std::string(fipsgate::to_string(facts.backends[0].backend));
 }
 
-std::string expected_string(const YAML::Node& node) {
-  return node && !node.IsNull() ? node.as<std::string>() : std::string();
+// Null (no certificate, no module version) reads as empty, like the facts report it.
+std::string expected_string(const fipsgate::yaml::Node& node) {
+  return node.text();
 }
 
 std::set<std::string> called_from_outside_std(const fipsgate::Facts& facts) {
@@ -110,7 +112,7 @@ std::set<std::string> called_from_outside_std(const fipsgate::Facts& facts) {
 
 TEST_CASE("each sample binary is classified with the backend its manifest entry expects") {
   for_each_sample([](const Sample& sample, const fipsgate::Facts& facts) {
-    CHECK(primary_backend(facts) == sample.expect["backend"].as<std::string>());
+    CHECK(primary_backend(facts) == sample.expect["backend"].text());
     CHECK(facts.backends.size() == 1);
   });
 }
@@ -126,16 +128,16 @@ TEST_CASE("each sample binary joins the CMVP certificate and module version its 
 
 TEST_CASE("each sample binary reports the FIPS mode at start and TLS restriction of its manifest") {
   for_each_sample([](const Sample& sample, const fipsgate::Facts& facts) {
-    CHECK(facts.fips_mode.enabled_at_start == sample.expect["fips_mode_at_start"].as<bool>());
-    CHECK(facts.fips_mode.tls_restricted == sample.expect["tls_restricted"].as<bool>());
+    CHECK(facts.fips_mode.enabled_at_start == sample.expect["fips_mode_at_start"].as_bool());
+    CHECK(facts.fips_mode.tls_restricted == sample.expect["tls_restricted"].as_bool());
   });
 }
 
 TEST_CASE("each sample binary reports exactly the non-approved packages its main code calls") {
   for_each_sample([](const Sample& sample, const fipsgate::Facts& facts) {
     std::set<std::string> expected;
-    for (const auto& package : sample.expect["non_approved_from_main"]) {
-      expected.insert(package.as<std::string>());
+    for (const auto& package : sample.expect["non_approved_from_main"].items()) {
+      expected.insert(package.text());
     }
     CHECK(called_from_outside_std(facts) == expected);
   });
@@ -143,10 +145,10 @@ TEST_CASE("each sample binary reports exactly the non-approved packages its main
 
 TEST_CASE("each sample binary reports the experiments and Go version of its manifest") {
   for_each_sample([](const Sample& sample, const fipsgate::Facts& facts) {
-    CHECK(facts.go_version.starts_with(sample.expect["go_version_prefix"].as<std::string>()));
+    CHECK(facts.go_version.starts_with(sample.expect["go_version_prefix"].text()));
     std::vector<std::string> expected;
-    for (const auto& name : sample.expect["go_experiments"])
-      expected.push_back(name.as<std::string>());
+    for (const auto& name : sample.expect["go_experiments"].items())
+      expected.push_back(name.text());
     CHECK(facts.go_experiments == expected);
   });
 }
@@ -165,7 +167,7 @@ TEST_CASE(
 
 TEST_CASE("a TLS-only sample has non-approved packages only as standard-library context") {
   for_each_sample([](const Sample& sample, const fipsgate::Facts& facts) {
-    if (!sample.expect["non_approved_from_main"].IsSequence() ||
+    if (!sample.expect["non_approved_from_main"].is_sequence() ||
         sample.expect["non_approved_from_main"].size() != 0) {
       return;
     }
@@ -181,7 +183,7 @@ TEST_CASE(
     "go1.19 BoringCrypto samples are identified by their BORINGSSL_bcm_text_hash fingerprint") {
   for_each_sample([](const Sample& sample, const fipsgate::Facts& facts) {
     if (!sample.file.starts_with("go1.19-amd64-boring-") ||
-        sample.expect["backend"].as<std::string>() != "boringcrypto") {
+        sample.expect["backend"].text() != "boringcrypto") {
       return;
     }
     REQUIRE(facts.module.has_value());

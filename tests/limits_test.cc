@@ -9,6 +9,7 @@
 #include "fipsgate/go/module_info.h"
 #include "fipsgate/go/pclntab.h"
 #include "fipsgate/io/limits.h"
+#include "fipsgate/io/yaml.h"
 #include "support/elf_builder.h"
 
 using namespace fipsgate;
@@ -120,4 +121,24 @@ TEST_CASE("a program header table over the entry limit is an error naming the li
   auto image = read_elf(ByteView(elf.bytes));
   REQUIRE_FALSE(image.ok());
   CHECK(image.error().message().find("65536-entry limit") != std::string::npos);
+}
+
+TEST_CASE("YAML nested one level past the limit is an error naming the limit; at it, it is read") {
+  auto nested = [](size_t depth) { return std::string(depth, '[') + std::string(depth, ']'); };
+  CHECK(yaml::parse(nested(limits::kMaxYamlDepth), "deep.yaml").ok());
+  auto deeper = yaml::parse(nested(limits::kMaxYamlDepth + 1), "deep.yaml");
+  REQUIRE_FALSE(deeper.ok());
+  CHECK(deeper.error().message() == "deep.yaml:1:65: YAML nests deeper than the 64-level limit");
+  // Far deeper input stops at the same place instead of exhausting the stack or the heap.
+  auto hostile = yaml::parse(std::string(1 << 20, '['), "deep.yaml");
+  REQUIRE_FALSE(hostile.ok());
+  CHECK(hostile.error().message().find("64-level limit") != std::string::npos);
+  // Block nesting counts the same way.
+  std::string block;
+  for (size_t level = 0; level <= limits::kMaxYamlDepth; ++level) {
+    block += std::string(level * 2, ' ') + "k:\n";
+  }
+  block += std::string((limits::kMaxYamlDepth + 1) * 2, ' ') + "k: v\n";
+  CHECK(yaml::parse(block, "deep.yaml").error().message().find("64-level limit") !=
+        std::string::npos);
 }

@@ -5,7 +5,6 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <yaml-cpp/yaml.h>
 
 #include <cstdio>
 #include <filesystem>
@@ -15,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "fipsgate/io/yaml.h"
 #include "support/elf_builder.h"
 #include "support/policy_fixtures.h"
 
@@ -200,10 +200,12 @@ TEST_CASE("a directory walk survives symlink loops and skips FIFOs") {
 }
 
 TEST_CASE("each sample gets the verdict samples/manifest.yaml expects under every profile") {
-  YAML::Node manifest = YAML::LoadFile(std::string(FIPSGATE_SOURCE_DIR) + "/samples/manifest.yaml");
-  std::map<std::string, YAML::Node> expected;
-  for (const YAML::Node& sample : manifest["samples"]) {
-    std::string file = sample["file"].as<std::string>();
+  auto manifest =
+      fipsgate::yaml::load_file(std::string(FIPSGATE_SOURCE_DIR) + "/samples/manifest.yaml");
+  REQUIRE_MESSAGE(manifest.ok(), (manifest.ok() ? "" : manifest.error().message()));
+  std::map<std::string, fipsgate::yaml::Node> expected;
+  for (const fipsgate::yaml::Node& sample : manifest->root()["samples"].items()) {
+    std::string file = sample["file"].text();
     if (sample_present(file)) expected[file] = sample["expect"]["verdicts"];
   }
   if (expected.empty()) return;
@@ -216,7 +218,7 @@ TEST_CASE("each sample gets the verdict samples/manifest.yaml expects under ever
     REQUIRE_MESSAGE(run.exit_code != 2, run.err);
     std::map<std::string, std::string> actual = verdicts_by_file(run.out);
     for (const auto& [file, verdicts] : expected) {
-      std::string want = verdicts[profile].as<std::string>();
+      std::string want = verdicts[profile].text();
       CHECK_MESSAGE(actual[file] == want, file << " under " << profile << ": expected " << want
                                                << ", got " << actual[file]);
     }

@@ -1,8 +1,6 @@
 // Loading signatures/ with a schema check: every field is typed, enums are closed, unknown keys
-// are rejected, and each error names the file, the line (yaml-cpp's Mark) and the field.
+// are rejected, and each error names the file, the line of the node and the field.
 #include "fipsgate/match/signature_db.h"
-
-#include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <array>
@@ -12,6 +10,7 @@
 #include <set>
 #include <sstream>
 
+#include "fipsgate/io/yaml.h"
 #include "fipsgate/match/scanner.h"
 
 // Returns the Error of a Status-valued expression from the enclosing function.
@@ -61,52 +60,51 @@ class SchemaReader {
  public:
   explicit SchemaReader(std::string_view file) : file_(file) {}
 
-  Error error(const YAML::Node& node, std::string_view context, std::string_view message) const {
+  Error error(const yaml::Node& node, std::string_view context, std::string_view message) const {
     std::string text = file_;
-    if (node.IsDefined() && node.Mark().line >= 0)
-      text += ":" + std::to_string(node.Mark().line + 1);
+    if (node.line() > 0) text += ":" + std::to_string(node.line());
     text += ": ";
     if (!context.empty()) text += std::string(context) + ": ";
     return Error(text + std::string(message));
   }
 
-  Status check_map(const YAML::Node& node, std::string_view context) const {
-    if (!node.IsMap()) return error(node, context, "expected a mapping");
+  Status check_map(const yaml::Node& node, std::string_view context) const {
+    if (!node.is_mapping()) return error(node, context, "expected a mapping");
     return Ok{};
   }
 
   // Every key must be one of `allowed`.
-  Status check_keys(const YAML::Node& map, std::string_view context,
+  Status check_keys(const yaml::Node& map, std::string_view context,
                     const std::vector<std::string_view>& allowed) const {
-    for (const auto& entry : map) {
-      const std::string key = entry.first.Scalar();
+    for (const yaml::Entry& entry : map.entries()) {
+      const std::string& key = entry.key.text();
       if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
-        return error(entry.first, context,
+        return error(entry.key, context,
                      "unknown field '" + key + "' (allowed: " + join(allowed) + ")");
       }
     }
     return Ok{};
   }
 
-  Result<std::string> string_field(const YAML::Node& map, std::string_view context,
+  Result<std::string> string_field(const yaml::Node& map, std::string_view context,
                                    const char* key) const {
-    const YAML::Node value = map[key];
-    if (!value.IsDefined() || value.IsNull()) {
+    const yaml::Node value = map[key];
+    if (!value || value.is_null()) {
       return error(map, context, std::string("missing required field '") + key + "'");
     }
-    if (!value.IsScalar()) {
+    if (!value.is_scalar()) {
       return error(value, context, std::string("field '") + key + "': expected a string");
     }
-    return value.Scalar();
+    return value.text();
   }
 
-  Result<std::string> optional_string(const YAML::Node& map, std::string_view context,
+  Result<std::string> optional_string(const yaml::Node& map, std::string_view context,
                                       const char* key) const {
-    if (!map[key].IsDefined() || map[key].IsNull()) return std::string();
+    if (!map[key] || map[key].is_null()) return std::string();
     return string_field(map, context, key);
   }
 
-  Result<std::string> enum_field(const YAML::Node& map, std::string_view context, const char* key,
+  Result<std::string> enum_field(const yaml::Node& map, std::string_view context, const char* key,
                                  const std::vector<std::string_view>& allowed,
                                  bool required = true) const {
     FG_TRY(std::string value,
@@ -120,7 +118,7 @@ class SchemaReader {
     return value;
   }
 
-  Result<bool> bool_field(const YAML::Node& map, std::string_view context, const char* key) const {
+  Result<bool> bool_field(const yaml::Node& map, std::string_view context, const char* key) const {
     FG_TRY(std::string value, string_field(map, context, key));
     if (value == "true") return true;
     if (value == "false") return false;
@@ -128,25 +126,25 @@ class SchemaReader {
                  std::string("field '") + key + "': expected true or false, found '" + value + "'");
   }
 
-  Result<std::vector<std::string>> string_list(const YAML::Node& map, std::string_view context,
+  Result<std::vector<std::string>> string_list(const yaml::Node& map, std::string_view context,
                                                const char* key) const {
     std::vector<std::string> out;
-    const YAML::Node list = map[key];
-    if (!list.IsDefined() || list.IsNull()) return out;
-    if (!list.IsSequence()) {
+    const yaml::Node list = map[key];
+    if (!list || list.is_null()) return out;
+    if (!list.is_sequence()) {
       return error(list, context, std::string("field '") + key + "': expected a list");
     }
-    for (const auto& item : list) {
-      if (!item.IsScalar()) {
+    for (const yaml::Node& item : list.items()) {
+      if (!item.is_scalar()) {
         return error(item, context, std::string("field '") + key + "': expected strings");
       }
-      out.push_back(item.Scalar());
+      out.push_back(item.text());
     }
     return out;
   }
 
   // "1.20" style release, or an error naming the field.
-  Status check_release(const YAML::Node& map, std::string_view context, const char* key,
+  Status check_release(const yaml::Node& map, std::string_view context, const char* key,
                        const std::string& value) const {
     static const std::regex release(R"(^[0-9]+\.[0-9]+$)");
     if (!value.empty() && !std::regex_match(value, release)) {
@@ -157,7 +155,7 @@ class SchemaReader {
     return Ok{};
   }
 
-  Status check_date(const YAML::Node& map, std::string_view context, const char* key,
+  Status check_date(const yaml::Node& map, std::string_view context, const char* key,
                     const std::string& value) const {
     static const std::regex date(R"(^[0-9]{4}-[0-9]{2}-[0-9]{2}$)");
     if (!value.empty() && !std::regex_match(value, date)) {
@@ -174,16 +172,7 @@ class SchemaReader {
   std::string file_;
 };
 
-Result<YAML::Node> parse_yaml(std::string_view text, std::string_view file_name) {
-  try {
-    return YAML::Load(std::string(text));
-  } catch (const YAML::Exception& exception) {
-    return Error(std::string(file_name) + ":" + std::to_string(exception.mark.line + 1) +
-                 ": not valid YAML: " + exception.msg);
-  }
-}
-
-Result<Region> parse_region(const SchemaReader& reader, const YAML::Node& map,
+Result<Region> parse_region(const SchemaReader& reader, const yaml::Node& map,
                             std::string_view context) {
   FG_TRY(std::string text, reader.string_field(map, context, "region"));
   Region region;
@@ -207,7 +196,7 @@ Result<Region> parse_region(const SchemaReader& reader, const YAML::Node& map,
   return region;
 }
 
-Result<MarkerRule> parse_bytes_rule(const SchemaReader& reader, const YAML::Node& node,
+Result<MarkerRule> parse_bytes_rule(const SchemaReader& reader, const yaml::Node& node,
                                     std::string_view context) {
   FG_CHECK(reader.check_map(node, context));
   FG_CHECK(reader.check_keys(node, context, {"hex", "arch", "region", "align", "function"}));
@@ -244,7 +233,7 @@ Result<MarkerRule> parse_bytes_rule(const SchemaReader& reader, const YAML::Node
   return MarkerRule(std::move(rule));
 }
 
-Result<MarkerRule> parse_name_rule(const SchemaReader& reader, const YAML::Node& node,
+Result<MarkerRule> parse_name_rule(const SchemaReader& reader, const yaml::Node& node,
                                    std::string_view context) {
   FG_CHECK(reader.check_map(node, context));
   FG_CHECK(reader.check_keys(node, context, {"exact", "prefix", "glob", "in"}));
@@ -253,7 +242,7 @@ Result<MarkerRule> parse_name_rule(const SchemaReader& reader, const YAML::Node&
   for (auto [key, how] :
        {std::pair{"exact", NameMatch::exact}, std::pair{"prefix", NameMatch::prefix},
         std::pair{"glob", NameMatch::glob}}) {
-    if (!node[key].IsDefined()) continue;
+    if (!node[key]) continue;
     ++kinds;
     FG_TRY(rule.pattern, reader.string_field(node, context, key));
     rule.how = how;
@@ -270,7 +259,7 @@ Result<MarkerRule> parse_name_rule(const SchemaReader& reader, const YAML::Node&
   return MarkerRule(std::move(rule));
 }
 
-Result<MarkerRule> parse_string_rule(const SchemaReader& reader, const YAML::Node& node,
+Result<MarkerRule> parse_string_rule(const SchemaReader& reader, const yaml::Node& node,
                                      std::string_view context) {
   FG_CHECK(reader.check_map(node, context));
   FG_CHECK(reader.check_keys(node, context, {"text", "region"}));
@@ -281,7 +270,7 @@ Result<MarkerRule> parse_string_rule(const SchemaReader& reader, const YAML::Nod
   return MarkerRule(std::move(rule));
 }
 
-Result<MarkerRule> parse_setting_rule(const SchemaReader& reader, const YAML::Node& node,
+Result<MarkerRule> parse_setting_rule(const SchemaReader& reader, const yaml::Node& node,
                                       std::string_view context) {
   FG_CHECK(reader.check_map(node, context));
   FG_CHECK(reader.check_keys(node, context,
@@ -292,14 +281,14 @@ Result<MarkerRule> parse_setting_rule(const SchemaReader& reader, const YAML::No
   for (auto [key, test] :
        {std::pair{"equals", SettingTest::equals}, std::pair{"contains", SettingTest::contains},
         std::pair{"regex", SettingTest::regex}}) {
-    if (!node[key].IsDefined()) continue;
+    if (!node[key]) continue;
     ++tests;
     rule.test = test;
     FG_TRY(rule.value, reader.string_field(node, context, key));
   }
   for (auto [key, test] :
        {std::pair{"present", SettingTest::present}, std::pair{"absent", SettingTest::absent}}) {
-    if (!node[key].IsDefined()) continue;
+    if (!node[key]) continue;
     ++tests;
     FG_TRY(bool flag, reader.bool_field(node, context, key));
     if (!flag) {
@@ -324,14 +313,14 @@ Result<MarkerRule> parse_setting_rule(const SchemaReader& reader, const YAML::No
   return MarkerRule(std::move(rule));
 }
 
-Result<MarkerRule> parse_version_rule(const SchemaReader& reader, const YAML::Node& node,
+Result<MarkerRule> parse_version_rule(const SchemaReader& reader, const yaml::Node& node,
                                       std::string_view context) {
   FG_CHECK(reader.check_map(node, context));
   FG_CHECK(reader.check_keys(node, context, {"experiment", "vendor_contains", "boring_release"}));
   VersionRule rule;
   FG_TRY(rule.experiment, reader.optional_string(node, context, "experiment"));
   FG_TRY(rule.vendor_contains, reader.optional_string(node, context, "vendor_contains"));
-  if (node["boring_release"].IsDefined()) {
+  if (node["boring_release"]) {
     FG_TRY(rule.boring_release, reader.bool_field(node, context, "boring_release"));
   }
   const int tests = !rule.experiment.empty() + !rule.vendor_contains.empty() + rule.boring_release;
@@ -343,7 +332,7 @@ Result<MarkerRule> parse_version_rule(const SchemaReader& reader, const YAML::No
   return MarkerRule(std::move(rule));
 }
 
-Result<MarkerRule> parse_section_rule(const SchemaReader& reader, const YAML::Node& node,
+Result<MarkerRule> parse_section_rule(const SchemaReader& reader, const yaml::Node& node,
                                       std::string_view context) {
   FG_CHECK(reader.check_map(node, context));
   FG_CHECK(reader.check_keys(node, context, {"name"}));
@@ -352,7 +341,7 @@ Result<MarkerRule> parse_section_rule(const SchemaReader& reader, const YAML::No
   return MarkerRule(std::move(rule));
 }
 
-Result<Marker> parse_marker(const SchemaReader& reader, const YAML::Node& node, size_t index) {
+Result<Marker> parse_marker(const SchemaReader& reader, const yaml::Node& node, size_t index) {
   std::string context = "markers[" + std::to_string(index) + "]";
   FG_CHECK(reader.check_map(node, context));
   Marker marker;
@@ -374,14 +363,14 @@ Result<Marker> parse_marker(const SchemaReader& reader, const YAML::Node& node, 
   FG_TRY(marker.source, reader.string_field(node, context, "source"));
 
   using RuleParser =
-      Result<MarkerRule> (*)(const SchemaReader&, const YAML::Node&, std::string_view);
+      Result<MarkerRule> (*)(const SchemaReader&, const yaml::Node&, std::string_view);
   const std::pair<const char*, RuleParser> kinds[] = {
       {"bytes", parse_bytes_rule},     {"name", parse_name_rule},
       {"string", parse_string_rule},   {"setting", parse_setting_rule},
       {"version", parse_version_rule}, {"section", parse_section_rule}};
   int found = 0;
   for (const auto& [key, parse] : kinds) {
-    if (!node[key].IsDefined()) continue;
+    if (!node[key]) continue;
     ++found;
     FG_TRY(marker.rule, parse(reader, node[key], context + ": field '" + key + "'"));
   }
@@ -392,11 +381,11 @@ Result<Marker> parse_marker(const SchemaReader& reader, const YAML::Node& node, 
                             std::to_string(found) + ")");
   }
   marker.file = reader.file();
-  marker.line = node.Mark().line + 1;
+  marker.line = static_cast<int>(node.line());
   return marker;
 }
 
-Result<ModuleRow> parse_module_row(const SchemaReader& reader, const YAML::Node& node,
+Result<ModuleRow> parse_module_row(const SchemaReader& reader, const yaml::Node& node,
                                    size_t index) {
   std::string context = "modules[" + std::to_string(index) + "]";
   FG_CHECK(reader.check_map(node, context));
@@ -422,8 +411,8 @@ Result<ModuleRow> parse_module_row(const SchemaReader& reader, const YAML::Node&
   FG_TRY(row.historical_from, reader.optional_string(node, context, "historical_from"));
   FG_CHECK(reader.check_date(node, context, "historical_from", row.historical_from));
   FG_TRY(row.source, reader.string_field(node, context, "source"));
-  const YAML::Node match = node["match"];
-  if (!match.IsDefined()) return reader.error(node, context, "missing required field 'match'");
+  const yaml::Node match = node["match"];
+  if (!match) return reader.error(node, context, "missing required field 'match'");
   const std::string match_context = context + ": field 'match'";
   FG_CHECK(reader.check_map(match, match_context));
   FG_CHECK(
@@ -442,7 +431,7 @@ Result<ModuleRow> parse_module_row(const SchemaReader& reader, const YAML::Node&
   return row;
 }
 
-Result<NonApprovedPackage> parse_non_approved(const SchemaReader& reader, const YAML::Node& node,
+Result<NonApprovedPackage> parse_non_approved(const SchemaReader& reader, const yaml::Node& node,
                                               size_t index) {
   std::string context = "packages[" + std::to_string(index) + "]";
   FG_CHECK(reader.check_map(node, context));
@@ -457,15 +446,15 @@ Result<NonApprovedPackage> parse_non_approved(const SchemaReader& reader, const 
   return package;
 }
 
-Result<YAML::Node> top_level_list(const SchemaReader& reader, const YAML::Node& root,
+Result<yaml::Node> top_level_list(const SchemaReader& reader, const yaml::Node& root,
                                   const char* key, const std::vector<std::string_view>& allowed) {
   FG_CHECK(reader.check_map(root, "top level"));
   FG_CHECK(reader.check_keys(root, "top level", allowed));
-  const YAML::Node list = root[key];
-  if (!list.IsDefined()) {
+  const yaml::Node list = root[key];
+  if (!list) {
     return reader.error(root, "top level", std::string("missing required field '") + key + "'");
   }
-  if (!list.IsSequence()) {
+  if (!list.is_sequence()) {
     return reader.error(list, "top level", std::string("field '") + key + "': expected a list");
   }
   return list;
@@ -548,8 +537,9 @@ Result<BytePattern> parse_hex_pattern(std::string_view hex) {
 
 Status parse_markers_yaml(std::string_view text, std::string_view file_name, SignatureDb& db) {
   SchemaReader reader(file_name);
-  FG_TRY(YAML::Node root, parse_yaml(text, file_name));
-  FG_TRY(YAML::Node list, top_level_list(reader, root, "markers", {"markers"}));
+  FG_TRY(yaml::Document document, yaml::parse(text, file_name));
+  const yaml::Node root = document.root();
+  FG_TRY(yaml::Node list, top_level_list(reader, root, "markers", {"markers"}));
   for (size_t i = 0; i < list.size(); ++i) {
     FG_TRY(Marker marker, parse_marker(reader, list[i], i));
     db.markers.push_back(std::move(marker));
@@ -560,8 +550,9 @@ Status parse_markers_yaml(std::string_view text, std::string_view file_name, Sig
 
 Status parse_modules_yaml(std::string_view text, std::string_view file_name, SignatureDb& db) {
   SchemaReader reader(file_name);
-  FG_TRY(YAML::Node root, parse_yaml(text, file_name));
-  FG_TRY(YAML::Node list, top_level_list(reader, root, "modules", {"modules"}));
+  FG_TRY(yaml::Document document, yaml::parse(text, file_name));
+  const yaml::Node root = document.root();
+  FG_TRY(yaml::Node list, top_level_list(reader, root, "modules", {"modules"}));
   for (size_t i = 0; i < list.size(); ++i) {
     FG_TRY(ModuleRow row, parse_module_row(reader, list[i], i));
     db.modules.push_back(std::move(row));
@@ -572,8 +563,9 @@ Status parse_modules_yaml(std::string_view text, std::string_view file_name, Sig
 
 Status parse_non_approved_yaml(std::string_view text, std::string_view file_name, SignatureDb& db) {
   SchemaReader reader(file_name);
-  FG_TRY(YAML::Node root, parse_yaml(text, file_name));
-  FG_TRY(YAML::Node list, top_level_list(reader, root, "packages", {"packages", "std_callers"}));
+  FG_TRY(yaml::Document document, yaml::parse(text, file_name));
+  const yaml::Node root = document.root();
+  FG_TRY(yaml::Node list, top_level_list(reader, root, "packages", {"packages", "std_callers"}));
   for (size_t i = 0; i < list.size(); ++i) {
     FG_TRY(NonApprovedPackage package, parse_non_approved(reader, list[i], i));
     db.non_approved.push_back(std::move(package));

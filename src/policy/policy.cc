@@ -98,24 +98,24 @@ Status read_standards(const MapReader& reader, Policy& policy) {
 }
 
 Status read_severities(const MapReader& reader, const RuleCatalogue& catalogue, Policy& policy) {
-  YAML::Node severities = reader.node["severity"];
+  const yaml::Node severities = reader.node["severity"];
   if (!severities) return Ok{};
-  if (!severities.IsMap()) return reader.error_at(severities, "severity", "must be a mapping");
-  for (const auto& entry : severities) {
-    std::string rule_id = entry.first.Scalar();
+  if (!severities.is_mapping()) return reader.error_at(severities, "severity", "must be a mapping");
+  for (const yaml::Entry& entry : severities.entries()) {
+    const std::string& rule_id = entry.key.text();
     std::string field = "severity." + rule_id;
     if (catalogue.find(rule_id) == nullptr) {
-      return reader.error_at(entry.first, field, "names a rule that is not in the catalogue");
+      return reader.error_at(entry.key, field, "names a rule that is not in the catalogue");
     }
-    if (!entry.second.IsScalar()) return reader.error_at(entry.second, field, "must be a value");
-    std::string value = entry.second.Scalar();
+    if (!entry.value.is_scalar()) return reader.error_at(entry.value, field, "must be a value");
+    const std::string& value = entry.value.text();
     if (value == "off") {
       policy.severity_overrides[rule_id] = std::nullopt;
       continue;
     }
     Result<Severity> severity = parse_severity(value);
     if (!severity) {
-      return reader.error_at(entry.second, field,
+      return reader.error_at(entry.value, field,
                              "must be note, warning, error or off, found '" + value + "'");
     }
     policy.severity_overrides[rule_id] = *severity;
@@ -137,8 +137,9 @@ Result<Policy> start_policy(const MapReader& reader, const RuleCatalogue& catalo
 
 Result<Policy> parse_policy_at_depth(std::string_view yaml_text, std::string_view source_name,
                                      const RuleCatalogue& catalogue, int depth) {
-  FG_TRY(YAML::Node document, yaml_fields::load_document(yaml_text, source_name));
-  if (!document.IsMap()) return Error(std::string(source_name) + ": expected a mapping");
+  FG_TRY(yaml::Document parsed, yaml::parse(yaml_text, source_name));
+  const yaml::Node document = parsed.root();
+  if (!document.is_mapping()) return Error(std::string(source_name) + ": expected a mapping");
   MapReader reader{document, source_name, "policy"};
   if (Status known =
           reader.only_fields({"schema", "name", "description", "extends", "accepted_backends",

@@ -21,8 +21,8 @@ bool is_rule_id(std::string_view id) {
   return true;
 }
 
-Result<Rule> parse_rule(const YAML::Node& node, std::string_view source_name, size_t index) {
-  if (!node.IsMap()) {
+Result<Rule> parse_rule(const yaml::Node& node, std::string_view source_name, size_t index) {
+  if (!node.is_mapping()) {
     return Error(yaml_fields::where(source_name, node) + ": rule " + std::to_string(index + 1) +
                  " must be a mapping");
   }
@@ -75,8 +75,9 @@ Result<Severity> parse_severity(std::string_view text) {
 
 Result<RuleCatalogue> RuleCatalogue::parse(std::string_view yaml_text,
                                            std::string_view source_name) {
-  FG_TRY(YAML::Node document, yaml_fields::load_document(yaml_text, source_name));
-  if (!document.IsMap()) {
+  FG_TRY(yaml::Document parsed, yaml::parse(yaml_text, source_name));
+  const yaml::Node document = parsed.root();
+  if (!document.is_mapping()) {
     return Error(std::string(source_name) + ": expected a mapping with 'schema' and 'rules'");
   }
   MapReader top{document, source_name, ""};
@@ -86,8 +87,8 @@ Result<RuleCatalogue> RuleCatalogue::parse(std::string_view yaml_text,
     return top.error_at(document["schema"], "schema",
                         "must be " + std::string(kRulesSchema) + ", found '" + schema + "'");
   }
-  YAML::Node rules = document["rules"];
-  if (!rules || !rules.IsSequence() || rules.size() == 0) {
+  const yaml::Node rules = document["rules"];
+  if (!rules || !rules.is_sequence() || rules.size() == 0) {
     return top.error_at(rules ? rules : document, "rules", "must be a non-empty list");
   }
   RuleCatalogue catalogue;

@@ -42,10 +42,10 @@ Status read_matchers(const MapReader& reader, Waiver& waiver) {
   return Ok{};
 }
 
-Result<Waiver> parse_waiver(const YAML::Node& node, std::string_view source_name, size_t index,
+Result<Waiver> parse_waiver(const yaml::Node& node, std::string_view source_name, size_t index,
                             const RuleCatalogue& catalogue) {
   std::string location = yaml_fields::where(source_name, node);
-  if (!node.IsMap())
+  if (!node.is_mapping())
     return Error(location + ": waiver " + std::to_string(index + 1) + " must be a mapping");
   MapReader reader{node, source_name, "waiver " + std::to_string(index + 1)};
   if (Status known =
@@ -75,8 +75,9 @@ Result<Waiver> parse_waiver(const YAML::Node& node, std::string_view source_name
 
 Result<std::vector<Waiver>> parse_waivers(std::string_view yaml_text, std::string_view source_name,
                                           const RuleCatalogue& catalogue) {
-  FG_TRY(YAML::Node document, yaml_fields::load_document(yaml_text, source_name));
-  if (!document.IsMap()) {
+  FG_TRY(yaml::Document parsed, yaml::parse(yaml_text, source_name));
+  const yaml::Node document = parsed.root();
+  if (!document.is_mapping()) {
     return Error(std::string(source_name) + ": expected a mapping with 'schema' and 'waivers'");
   }
   MapReader top{document, source_name, ""};
@@ -86,9 +87,9 @@ Result<std::vector<Waiver>> parse_waivers(std::string_view yaml_text, std::strin
     return top.error_at(document["schema"], "schema",
                         "must be " + std::string(kWaiversSchema) + ", found '" + schema + "'");
   }
-  YAML::Node list = document["waivers"];
+  const yaml::Node list = document["waivers"];
   if (!list) return std::vector<Waiver>{};
-  if (!list.IsSequence()) return top.error_at(list, "waivers", "must be a list");
+  if (!list.is_sequence()) return top.error_at(list, "waivers", "must be a list");
   std::vector<Waiver> waivers;
   for (size_t index = 0; index < list.size(); ++index) {
     FG_TRY(Waiver waiver, parse_waiver(list[index], source_name, index, catalogue));

@@ -1,8 +1,6 @@
 // Schema checks for the YAML files in signatures/ and the user's policy and waiver files.
-// Every error names the file, the 1-based line and the field, from yaml-cpp's Mark.
+// Every error names the file, the 1-based line of the node and the field.
 #pragma once
-
-#include <yaml-cpp/yaml.h>
 
 #include <optional>
 #include <string>
@@ -10,24 +8,22 @@
 #include <vector>
 
 #include "fipsgate/io/result.h"
+#include "fipsgate/io/yaml.h"
 
 namespace fipsgate::yaml_fields {
 
 // "rules.yaml:12" for the node's position.
-std::string where(std::string_view source_name, const YAML::Node& node);
-
-// Parses the whole document; a syntax error names its line and column.
-Result<YAML::Node> load_document(std::string_view text, std::string_view source_name);
+std::string where(std::string_view source_name, const yaml::Node& node);
 
 // Reads a file into a string; the error names the path and the reason.
 Result<std::string> read_text_file(const std::string& path);
 
 struct MapReader {
-  const YAML::Node& node;
+  yaml::Node node;
   std::string_view source_name;
   std::string context;  // "rule FG301", "waiver 3"
 
-  Error error_at(const YAML::Node& at, std::string_view field, std::string_view problem) const;
+  Error error_at(const yaml::Node& at, std::string_view field, std::string_view problem) const;
   Result<std::string> required_string(std::string_view field) const;
   Result<std::optional<std::string>> optional_string(std::string_view field) const;
   Result<std::optional<bool>> optional_bool(std::string_view field) const;

@@ -83,6 +83,9 @@ inline constexpr uint64_t kMaxDisassembledFunctionBytes = 1u << 20;
 
 // Policy "extends:" chains: "… nests deeper than 4 policies".
 inline constexpr int kMaxPolicyExtendsDepth = 4;
+// Sequences and mappings nested in one YAML document (src/io/yaml.cc); the deepest file in
+// signatures/ nests 5. "FILE:LINE:COLUMN: YAML nests deeper than the 64-level limit".
+inline constexpr size_t kMaxYamlDepth = 64;
 
 // --- Scanning directories (src/source/paths.cc) -------------------------------------------------
 
