@@ -1,5 +1,8 @@
 #include <doctest/doctest.h>
 
+#include <random>
+#include <string>
+
 #include "fipsgate/io/byte_view.h"
 #include "fipsgate/io/digest.h"
 
@@ -54,4 +57,29 @@ TEST_CASE("sha256 of the empty input and of abc match the published vectors") {
         "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   CHECK(fipsgate::sha256_hex(ByteView(std::string_view("abc"))).value() ==
         "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+TEST_CASE("find agrees with string_view::find at every start, length and boundary") {
+  // A small alphabet makes partial matches (first and last byte equal, middle not) common.
+  std::mt19937 random(20261127);
+  for (int round = 0; round < 300; ++round) {
+    std::string haystack(random() % 80, '\0');
+    for (char& c : haystack) c = "ab\0c"[random() % 4];
+    std::string needle(1 + random() % 6, '\0');
+    for (char& c : needle) c = "ab\0c"[random() % 4];
+    if (random() % 2 && needle.size() <= haystack.size()) {
+      haystack.replace(random() % (haystack.size() - needle.size() + 1), needle.size(), needle);
+    }
+    const ByteView view(haystack);
+    for (size_t from = 0; from <= haystack.size() + 1; ++from) {
+      const size_t expected = std::string_view(haystack).find(needle, from);
+      const auto found = view.find(needle, from);
+      INFO("round ", round, " from ", from);
+      if (expected == std::string_view::npos) {
+        CHECK_FALSE(found.has_value());
+      } else {
+        CHECK(found.value_or(~uint64_t{0}) == expected);
+      }
+    }
+  }
 }

@@ -149,6 +149,7 @@ TEST_CASE("name patterns match exactly, by prefix and by glob") {
   names.add(3, NameMatch::prefix, "crypto/internal/boring.");
   names.add(4, NameMatch::glob, "_cgo_*_Cfunc__goboringcrypto_*");
   names.add(5, NameMatch::exact, "crypto/");
+  names.finish();
   auto ids = [&](std::string_view name) {
     std::set<uint32_t> found;
     names.match(name, [&](uint32_t id) { found.insert(id); });

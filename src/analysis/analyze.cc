@@ -128,6 +128,10 @@ void add_limit_findings(const GoBinary& go, const ScanResult& scan, Facts& facts
   for (const auto& note : scan.notes) facts.findings.push_back({"FG903", Severity::note, note, {}});
 }
 
+// Function tables from this size on (kubectl has ~80k) get the non-approved search on its own
+// thread.
+constexpr uint64_t kConcurrentFunctions = 20000;
+
 }  // namespace
 
 Facts analyze(const BinaryImage& image, const GoBinary& go, const SignatureDb& db,
@@ -140,6 +144,18 @@ Facts analyze(const BinaryImage& image, const GoBinary& go, const SignatureDb& d
     facts.analyzable = false;
     return facts;
   }
+  // The search for non-approved crypto reads the function table and the text, the signature
+  // scan the names, symbols and data; neither needs the other, so on big binaries they run side
+  // by side (each waits for nothing but the files' pages).
+  std::vector<Finding> non_approved_findings;
+  std::future<std::vector<NonApprovedUse>> non_approved;
+  if (go.is_go()) {
+    // A thread costs more than the whole search on small binaries.
+    const bool big = go.functions && go.functions->size() >= kConcurrentFunctions;
+    non_approved = std::async(big ? std::launch::async : std::launch::deferred, [&] {
+      return analysis::find_non_approved(image, go, db, options, non_approved_findings);
+    });
+  }
   const ScanResult scan = db.matcher->scan(image, go);
   fill_linkage(image, scan, facts.linkage);
   if (!go.is_go()) return facts;  // not a Go program: nothing Go-specific to conclude
@@ -151,7 +167,9 @@ Facts analyze(const BinaryImage& image, const GoBinary& go, const SignatureDb& d
   if (facts.module && facts.module->family == "go-fips140" && facts.module->version != "latest") {
     facts.fips140_module_version = facts.module->version;
   }
-  facts.non_approved = analysis::find_non_approved(image, go, db, options, facts.findings);
+  facts.non_approved = non_approved.get();
+  facts.findings.insert(facts.findings.end(), non_approved_findings.begin(),
+                        non_approved_findings.end());
   analysis::add_contradictions(go, scan, facts, facts.findings);
   add_limit_findings(go, scan, facts);
   return facts;

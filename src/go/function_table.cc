@@ -65,15 +65,13 @@ Result<uint64_t> check_funcname_table(const ByteView& names) {
 }  // namespace
 
 uint64_t FunctionTable::entry_address(uint64_t index) const {
-  unsigned field = static_cast<unsigned>(functab_.size() / (2 * count_ + 1));
-  uint64_t raw = load_uint(functab_.data() + 2 * index * field, field, endian_);
+  uint64_t raw = load_uint(functab_.data() + 2 * index * field_bytes_, field_bytes_, endian_);
   if (version_ < PclntabVersion::go118) return raw;
   return text_address(text_base_, text_sections_, raw);
 }
 
 uint64_t FunctionTable::record_offset(uint64_t index) const {
-  unsigned field = static_cast<unsigned>(functab_.size() / (2 * count_ + 1));
-  return load_uint(functab_.data() + (2 * index + 1) * field, field, endian_);
+  return load_uint(functab_.data() + (2 * index + 1) * field_bytes_, field_bytes_, endian_);
 }
 
 std::string_view FunctionTable::name_of_record(uint64_t record) const {
@@ -156,6 +154,7 @@ Result<FunctionTable> read_function_table(const BinaryImage& image, const Pclnta
                        " bytes does not hold nfunc " + std::to_string(table.count_) +
                        " entries of " + std::to_string(2 * field) + " bytes and an end word");
   }
+  table.field_bytes_ = static_cast<unsigned>(field);
   // Before 1.16 names sit among the records in the whole table, so they are checked one by one;
   // from 1.16 on the funcname table is its own region and is checked in one pass.
   uint64_t names_end = table.funcname_table_.size();
@@ -170,7 +169,7 @@ Result<FunctionTable> read_function_table(const BinaryImage& image, const Pclnta
 // Every entry: PCs non-decreasing (the runtime binary-searches them), the _func record inside
 // the func table, its nameOff inside the NUL-terminated part of the funcname table.
 Status FunctionTable::validate(uint64_t names_end) const {
-  unsigned field = static_cast<unsigned>(functab_.size() / (2 * count_ + 1));
+  const unsigned field = field_bytes_;
   unsigned name_field_at = entry_field_bytes(version_, pointer_size_);
   // The addresses are checked, not the raw words: from Go 1.18 on an entry is mapped through
   // the text start and moduledata's text sections, and a hostile text start or section map can

@@ -2,7 +2,12 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <string_view>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace fipsgate {
 
@@ -95,12 +100,46 @@ Result<Varint> ByteView::uvarint(uint64_t offset) const {
   return Error("varint " + where(offset) + " is longer than 10 bytes");
 }
 
+namespace {
+
+// The first occurrence of needle in haystack at or after `from`, or npos. Candidates are the
+// positions where both the needle's first and its last byte agree, found 16 at a time; a
+// string_view::find would call memchr once per occurrence of the first byte, which for a common
+// letter in 100 MB of read-only data is a million calls.
+size_t find_bytes(std::string_view haystack, std::string_view needle, size_t from) {
+  const size_t length = needle.size();
+  if (length > haystack.size() || from > haystack.size() - length) return std::string_view::npos;
+  const char* data = haystack.data();
+  const size_t last_start = haystack.size() - length;  // the last position a match can start at
+  size_t i = from;
+#if defined(__SSE2__)
+  if (length >= 2) {
+    const __m128i first = _mm_set1_epi8(needle.front());
+    const __m128i last = _mm_set1_epi8(needle.back());
+    for (; i + 16 <= last_start + 1; i += 16) {
+      const __m128i starts = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i));
+      const __m128i ends = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i + length - 1));
+      auto mask = static_cast<uint32_t>(_mm_movemask_epi8(
+          _mm_and_si128(_mm_cmpeq_epi8(starts, first), _mm_cmpeq_epi8(ends, last))));
+      while (mask != 0) {
+        const size_t at = i + static_cast<size_t>(__builtin_ctz(mask));
+        if (std::memcmp(data + at + 1, needle.data() + 1, length - 2) == 0) return at;
+        mask &= mask - 1;
+      }
+    }
+  }
+#endif
+  return haystack.find(needle, i);
+}
+
+}  // namespace
+
 std::optional<uint64_t> ByteView::find(std::string_view needle, uint64_t from,
                                        uint64_t alignment) const {
   if (needle.empty() || alignment == 0) return std::nullopt;
   std::string_view haystack = chars();
   while (from < size_) {
-    size_t hit = haystack.find(needle, from);
+    size_t hit = find_bytes(haystack, needle, from);
     if (hit == std::string_view::npos) return std::nullopt;
     if (hit % alignment == 0) return hit;
     from = (hit / alignment + 1) * alignment;

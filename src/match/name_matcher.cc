@@ -1,4 +1,4 @@
-// Name patterns in one byte trie (see the header).
+// Name patterns in one byte trie, walked in a compressed form (see the header).
 #include "fipsgate/match/name_matcher.h"
 
 #include <algorithm>
@@ -7,7 +7,11 @@ namespace fipsgate {
 
 namespace {
 constexpr uint32_t kNoNode = ~0u;
+
+uint32_t size32(size_t size) {
+  return static_cast<uint32_t>(size);
 }
+}  // namespace
 
 NameMatcher::NameMatcher() : nodes_(1) {}
 
@@ -24,7 +28,7 @@ uint32_t NameMatcher::add_path(std::string_view literal) {
     const auto byte = static_cast<uint8_t>(c);
     uint32_t next = child(node, byte);
     if (next == kNoNode) {
-      next = static_cast<uint32_t>(nodes_.size());
+      next = size32(nodes_.size());
       nodes_.emplace_back();
       auto& children = nodes_[node].children;
       auto it = std::lower_bound(children.begin(), children.end(), byte,
@@ -38,6 +42,7 @@ uint32_t NameMatcher::add_path(std::string_view literal) {
 
 void NameMatcher::add(uint32_t id, NameMatch how, std::string_view pattern) {
   ++pattern_count_;
+  flat_.clear();
   switch (how) {
     case NameMatch::exact:
       nodes_[add_path(pattern)].exact_ids.push_back(id);
@@ -55,24 +60,55 @@ void NameMatcher::add(uint32_t id, NameMatch how, std::string_view pattern) {
   }
 }
 
-void NameMatcher::match(std::string_view name,
-                        const std::function<void(uint32_t)>& on_match) const {
-  uint32_t node = 0;
-  size_t depth = 0;
-  while (true) {
-    const Node& here = nodes_[node];
-    for (uint32_t id : here.prefix_ids) on_match(id);
-    for (const auto& [glob, id] : here.globs) {
-      if (glob_matches(glob, name)) on_match(id);
+// Breadth-first over the trie (no recursion: a pattern may be long). Each trie node that ends a
+// pattern or branches becomes a flat node; the single-child chains between them become edge
+// labels. A node's edges and ids are appended when it is taken from the queue, so each node's
+// ranges are contiguous.
+void NameMatcher::finish() {
+  flat_.assign(1, FlatNode{});
+  edges_.clear();
+  labels_.clear();
+  ids_.clear();
+  globs_.clear();
+  std::vector<std::pair<uint32_t, uint32_t>> queue{{0, 0}};  // (trie node, flat node)
+  for (size_t next = 0; next < queue.size(); ++next) {
+    const auto [trie_index, flat_index] = queue[next];
+    const Node& node = nodes_[trie_index];
+    auto append_ids = [&](const std::vector<uint32_t>& ids) {
+      const Range range{size32(ids_.size()), size32(ids_.size() + ids.size())};
+      ids_.insert(ids_.end(), ids.begin(), ids.end());
+      return range;
+    };
+    FlatNode flat;
+    flat.exact_ids = append_ids(node.exact_ids);
+    flat.prefix_ids = append_ids(node.prefix_ids);
+    flat.globs = {size32(globs_.size()), size32(globs_.size() + node.globs.size())};
+    globs_.insert(globs_.end(), node.globs.begin(), node.globs.end());
+    flat.edges = {size32(edges_.size()), size32(edges_.size() + node.children.size())};
+    for (auto [byte, target] : node.children) {
+      const uint32_t label_begin = size32(labels_.size());
+      for (const Node* chain = &nodes_[target];
+           chain->children.size() == 1 && chain->exact_ids.empty() && chain->prefix_ids.empty() &&
+           chain->globs.empty();
+           chain = &nodes_[target]) {
+        labels_ += static_cast<char>(chain->children[0].first);
+        target = chain->children[0].second;
+      }
+      edges_.push_back({byte, {label_begin, size32(labels_.size())}, size32(flat_.size())});
+      queue.emplace_back(target, size32(flat_.size()));
+      flat_.emplace_back();
     }
-    if (depth == name.size()) {
-      for (uint32_t id : here.exact_ids) on_match(id);
-      return;
-    }
-    node = child(node, static_cast<uint8_t>(name[depth]));
-    if (node == kNoNode) return;
-    ++depth;
+    flat_[flat_index] = flat;
   }
+}
+
+bool NameMatcher::matches_any(std::string_view name) const {
+  bool any = false;
+  walk(name, [&](uint32_t) {
+    any = true;
+    return false;
+  });
+  return any;
 }
 
 // Iterative glob with one backtrack point (the last '*'): linear in practice, never recursive.

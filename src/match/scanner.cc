@@ -237,6 +237,8 @@ Result<SignatureMatcher> SignatureMatcher::compile(const SignatureDb& db) {
     add_pattern(compiled.regions_, specs, *region, index, spec);
     if (!scoped) add_pattern(compiled.unscoped_regions_, unscoped_specs, *region, index, spec);
   }
+  compiled.function_names_.finish();
+  compiled.symbol_names_.finish();
   if (Status all = compile_regions(compiled.regions_, specs); !all) return all.error();
   if (Status unscoped = compile_regions(compiled.unscoped_regions_, unscoped_specs); !unscoped)
     return unscoped.error();

@@ -84,6 +84,7 @@ class FunctionTable {
   Endian endian_ = Endian::little;
   unsigned pointer_size_ = 8;
   uint64_t count_ = 0;
+  unsigned field_bytes_ = 4;  // width of a functab word: 4, or 8 for the uintptr entries of 1.2
   uint64_t text_base_ = 0;
   ByteView functab_;                        // count_+1 entries
   ByteView func_table_;                     // _func records are at func_table_ + funcoff

@@ -3,6 +3,7 @@
 // evidence can name a place a reader can check with xxd.
 #pragma once
 
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <optional>
@@ -72,7 +73,21 @@ class ByteView {
 };
 
 // Unchecked decoding for code that has already bounded its reads (hot loops).
+// The 4- and 8-byte loads are the hot ones (function tables, call displacements): one load and,
+// for the other byte order, one byte swap.
 inline uint64_t load_uint(const uint8_t* p, unsigned size_bytes, Endian endian) {
+  constexpr Endian kNative =
+      std::endian::native == std::endian::little ? Endian::little : Endian::big;
+  if (size_bytes == 4) {
+    uint32_t word;
+    std::memcpy(&word, p, sizeof word);
+    return endian == kNative ? word : __builtin_bswap32(word);
+  }
+  if (size_bytes == 8) {
+    uint64_t word;
+    std::memcpy(&word, p, sizeof word);
+    return endian == kNative ? word : __builtin_bswap64(word);
+  }
   uint64_t value = 0;
   for (unsigned i = 0; i < size_bytes; ++i) {
     unsigned shift = endian == Endian::little ? 8 * i : 8 * (size_bytes - 1 - i);

@@ -1,0 +1,110 @@
+// The compressed name trie against a brute-force reading of the same patterns: every pattern
+// tried on every name, exact as ==, prefix as starts_with, glob through glob_matches.
+#include <doctest/doctest.h>
+
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "fipsgate/match/name_matcher.h"
+
+using fipsgate::NameMatch;
+using fipsgate::NameMatcher;
+
+namespace {
+
+struct NamePattern {
+  uint32_t id;
+  NameMatch how;
+  std::string text;
+};
+
+std::set<uint32_t> brute_force(const std::vector<NamePattern>& patterns, std::string_view name) {
+  std::set<uint32_t> ids;
+  for (const NamePattern& pattern : patterns) {
+    const bool hit = pattern.how == NameMatch::exact ? name == pattern.text
+                     : pattern.how == NameMatch::prefix
+                         ? name.starts_with(pattern.text)
+                         : fipsgate::glob_matches(pattern.text, name);
+    if (hit) ids.insert(pattern.id);
+  }
+  return ids;
+}
+
+std::set<uint32_t> trie(const NameMatcher& matcher, std::string_view name) {
+  std::set<uint32_t> ids;
+  matcher.match(name, [&](uint32_t id) { ids.insert(id); });
+  return ids;
+}
+
+// Words from a small alphabet so that patterns share long prefixes and chains, the shape the
+// compression has to get right (Go paths: "github.com/", "crypto/internal/...").
+std::string random_text(std::mt19937& random, size_t max_length) {
+  static constexpr std::string_view kAlphabet = "ab/.c";
+  std::string text;
+  const size_t length = random() % (max_length + 1);
+  for (size_t i = 0; i < length; ++i) text += kAlphabet[random() % kAlphabet.size()];
+  return text;
+}
+
+}  // namespace
+
+TEST_CASE("the compressed name trie agrees with a brute-force match on random pattern sets") {
+  std::mt19937 random(20261127);
+  for (int round = 0; round < 200; ++round) {
+    std::vector<NamePattern> patterns;
+    NameMatcher matcher;
+    const size_t count = 1 + random() % 12;
+    for (uint32_t id = 0; id < count; ++id) {
+      const auto how = static_cast<NameMatch>(random() % 3);
+      std::string text = random_text(random, 9);
+      if (how == NameMatch::glob) {
+        const size_t at = random() % (text.size() + 1);
+        text.insert(text.begin() + static_cast<std::ptrdiff_t>(at), random() % 2 ? '*' : '?');
+      }
+      matcher.add(id, how, text);
+      patterns.push_back({id, how, text});
+    }
+    matcher.finish();
+    std::vector<std::string> names;
+    for (int k = 0; k < 40; ++k) names.push_back(random_text(random, 12));
+    for (const NamePattern& pattern : patterns) {
+      names.push_back(pattern.text);  // each pattern's own text, and one byte more and less
+      names.push_back(pattern.text + "a");
+      if (!pattern.text.empty()) names.push_back(pattern.text.substr(0, pattern.text.size() - 1));
+    }
+    for (const std::string& name : names) {
+      INFO("round ", round, " name \"", name, "\"");
+      CHECK(trie(matcher, name) == brute_force(patterns, name));
+      CHECK(matcher.matches_any(name) == !brute_force(patterns, name).empty());
+    }
+  }
+}
+
+TEST_CASE(
+    "a chain of single-child nodes is compared as one label, and a mismatch inside it stops") {
+  NameMatcher matcher;
+  matcher.add(1, NameMatch::prefix, "github.com/golang-fips/openssl");
+  matcher.add(2, NameMatch::prefix, "github.com/go");
+  matcher.add(3, NameMatch::exact, "golang.org/x/crypto/md4");
+  matcher.finish();
+  CHECK(trie(matcher, "github.com/golang-fips/openssl/v2.init") == std::set<uint32_t>{1, 2});
+  CHECK(trie(matcher, "github.com/golang-fips/opens") == std::set<uint32_t>{2});
+  CHECK(trie(matcher, "github.com/hashicorp/terraform").empty());
+  CHECK(trie(matcher, "github.co").empty());
+  CHECK(trie(matcher, "golang.org/x/crypto/md4") == std::set<uint32_t>{3});
+  CHECK(trie(matcher, "golang.org/x/crypto/md4.New").empty());
+}
+
+TEST_CASE("a matcher matches nothing until finish(), and again after more patterns") {
+  NameMatcher matcher;
+  matcher.add(1, NameMatch::prefix, "crypto/");
+  CHECK_FALSE(matcher.matches_any("crypto/md5.Sum"));
+  matcher.finish();
+  CHECK(matcher.matches_any("crypto/md5.Sum"));
+  matcher.add(2, NameMatch::exact, "runtime.main");
+  matcher.finish();
+  CHECK(trie(matcher, "runtime.main") == std::set<uint32_t>{2});
+  CHECK(trie(matcher, "crypto/md5.Sum") == std::set<uint32_t>{1});
+}
