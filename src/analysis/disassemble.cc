@@ -1,9 +1,47 @@
-// Capstone 4 wrappers (see disassemble.h).
+// Capstone 4 wrappers (see disassemble.h). Capstone is opened at the first disassembler
+// (io/shared_library.h): its ~77k relocations cost every process 2 ms, and most runs disassemble
+// nothing.
 #include "analysis/disassemble.h"
 
 #include <capstone/capstone.h>
 
+#include "io/shared_library.h"
+
 namespace fipsgate {
+
+namespace {
+
+struct Capstone {
+  decltype(&cs_open) open = nullptr;
+  decltype(&cs_close) close = nullptr;
+  decltype(&cs_malloc) allocate = nullptr;
+  decltype(&cs_free) free = nullptr;
+  decltype(&cs_disasm_iter) disassemble_one = nullptr;
+  std::string error;  // set when the library or one of its functions is missing
+};
+
+Capstone load_capstone() {
+  Capstone api;
+  const std::string error =
+      open_library(FIPSGATE_CAPSTONE_SONAME, {{"cs_open", api.open},
+                                              {"cs_close", api.close},
+                                              {"cs_malloc", api.allocate},
+                                              {"cs_free", api.free},
+                                              {"cs_disasm_iter", api.disassemble_one}});
+  if (!error.empty()) api.error = "disassembler: " + error;
+  return api;
+}
+
+const Capstone& capstone() {
+  static const Capstone api = load_capstone();  // thread-safe, once per process
+  return api;
+}
+
+}  // namespace
+
+const std::string& Disassembler::load_error() {
+  return capstone().error;
+}
 
 std::unique_ptr<Disassembler> Disassembler::for_arch(Arch arch, Endian endian) {
   cs_arch cs_architecture;
@@ -43,8 +81,10 @@ std::unique_ptr<Disassembler> Disassembler::for_arch(Arch arch, Endian endian) {
     default:
       return nullptr;
   }
+  const Capstone& api = capstone();
+  if (!api.error.empty()) return nullptr;
   csh handle = 0;
-  if (cs_open(cs_architecture, static_cast<cs_mode>(mode), &handle) != CS_ERR_OK) return nullptr;
+  if (api.open(cs_architecture, static_cast<cs_mode>(mode), &handle) != CS_ERR_OK) return nullptr;
   return std::unique_ptr<Disassembler>(new Disassembler(handle, call_id, fixed_width));
 }
 
@@ -53,7 +93,7 @@ Disassembler::Disassembler(size_t handle, unsigned call_id, bool fixed_width)
 
 Disassembler::~Disassembler() {
   csh handle = handle_;
-  cs_close(&handle);
+  capstone().close(&handle);
 }
 
 bool Disassembler::is_call_at(ByteView code, uint64_t entry, uint64_t site) const {
@@ -67,17 +107,18 @@ bool Disassembler::is_call_at(ByteView code, uint64_t entry, uint64_t site) cons
     size -= skip;
     address = site;
   }
-  cs_insn* instruction = cs_malloc(handle_);
+  const Capstone& api = capstone();
+  cs_insn* instruction = api.allocate(handle_);
   if (!instruction) return false;
   bool found = false;
-  while (cs_disasm_iter(handle_, &bytes, &size, &address, instruction)) {
+  while (api.disassemble_one(handle_, &bytes, &size, &address, instruction)) {
     if (instruction->address == site) {
       found = instruction->id == call_id_;
       break;
     }
     if (instruction->address > site || fixed_width_) break;
   }
-  cs_free(instruction, 1);
+  api.free(instruction, 1);
   return found;
 }
 

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 
 #include "fipsgate/binary/binary_image.h"
 #include "fipsgate/io/byte_view.h"
@@ -12,8 +13,11 @@ namespace fipsgate {
 
 class Disassembler {
  public:
-  // nullptr for architectures without a Capstone mode here.
+  // nullptr for architectures without a Capstone mode here, or when Capstone cannot be loaded
+  // (then load_error() says why).
   static std::unique_ptr<Disassembler> for_arch(Arch arch, Endian endian);
+  // Empty once Capstone is loaded; else what was missing. Loads it on the first call.
+  static const std::string& load_error();
   ~Disassembler();
   Disassembler(const Disassembler&) = delete;
   Disassembler& operator=(const Disassembler&) = delete;

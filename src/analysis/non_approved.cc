@@ -7,6 +7,7 @@
 #include <cstring>
 #include <future>
 #include <map>
+#include <optional>
 #include <set>
 
 #if defined(__x86_64__)
@@ -398,7 +399,8 @@ std::vector<NonApprovedUse> find_non_approved(const BinaryImage& image, const Go
   bool analyzed = options.call_sites;
   bool limit_hit = false;
   uint64_t confirmations = 0;
-  std::unique_ptr<Disassembler> disassembler = Disassembler::for_arch(image.arch, image.endian);
+  // Made at the first call that needs confirming: loading Capstone costs more than many scans.
+  std::optional<std::unique_ptr<Disassembler>> disassembler;
   std::map<std::string_view, bool> std_by_function;  // cache of is_std_package
   auto record = [&](uint64_t site, const Target& target) {
     auto caller = functions.containing(site);
@@ -430,10 +432,11 @@ std::vector<NonApprovedUse> find_non_approved(const BinaryImage& image, const Go
       return;
     }
     ++confirmations;
-    if (disassembler) {
+    if (!disassembler) disassembler = Disassembler::for_arch(image.arch, image.endian);
+    if (*disassembler) {
       const uint64_t length = std::min(caller->end - caller->entry, kMaxFunctionBytes);
       auto code = image.at_address(caller->entry, length);
-      if (!code.ok() || !disassembler->is_call_at(*code, caller->entry, site)) {
+      if (!code.ok() || !(*disassembler)->is_call_at(*code, caller->entry, site)) {
         uses.seen_callers[target.use].erase({caller->name, target.name});
         return;
       }
@@ -451,6 +454,14 @@ std::vector<NonApprovedUse> find_non_approved(const BinaryImage& image, const Go
                                "call sites into non-approved packages were not searched: no call "
                                "decoder for " +
                                    std::string(to_string(image.arch)),
+                               {}});
+  }
+  if (disassembler && !*disassembler && !Disassembler::load_error().empty()) {
+    findings.push_back(Finding{"FG903",
+                               Severity::warning,
+                               "callers of non-approved packages were not confirmed by "
+                               "disassembly (they may include false call sites): " +
+                                   Disassembler::load_error(),
                                {}});
   }
   if (limit_hit) {
