@@ -2,6 +2,7 @@
 // go1.19.8 / go1.24.4 / go1.27.3 sample binaries (tools/build-samples) or of the Go toolchain.
 #include <doctest/doctest.h>
 
+#include <random>
 #include <string>
 #include <string_view>
 
@@ -161,3 +162,29 @@ TEST_CASE("kinds have stable names for reports") {
 
 }  // namespace
 }  // namespace fipsgate
+
+TEST_CASE("go_package_prefix agrees with the three-step reading at every length and boundary") {
+  // The reading it replaced: cut at the first of "[({ *", find the last '/' in that head, end
+  // the path at the first '.' after it. Names from a small alphabet put every one of those
+  // bytes on both sides of the 16-byte blocks.
+  auto reference = [](std::string_view name) -> std::string_view {
+    const std::string_view head = name.substr(0, name.find_first_of("[({ *"));
+    const size_t slash = head.rfind('/');
+    const size_t dot = head.find('.', slash == std::string_view::npos ? 0 : slash + 1);
+    if (dot == std::string_view::npos || dot == 0) return {};
+    return name.substr(0, dot);
+  };
+  std::mt19937 random(20261127);
+  constexpr std::string_view kAlphabet = "ab/./..[({ *x";
+  for (int round = 0; round < 20000; ++round) {
+    std::string name(random() % 70, 'a');
+    for (char& c : name) c = random() % 3 == 0 ? kAlphabet[random() % kAlphabet.size()] : 'a';
+    INFO("name \"", name, "\"");
+    CHECK(fipsgate::go_package_prefix(name) == reference(name));
+  }
+  CHECK(fipsgate::go_package_prefix("github.com/hashicorp/terraform-provider-aws/internal/service/"
+                                    "ec2.(*Resource).Read") ==
+        "github.com/hashicorp/terraform-provider-aws/internal/service/ec2");
+  CHECK(fipsgate::go_package_prefix("main.main") == "main");
+  CHECK(fipsgate::go_package_prefix(".x").empty());
+}

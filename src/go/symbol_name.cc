@@ -5,12 +5,22 @@
 
 #include <array>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace fipsgate {
 
 namespace {
 
+// A byte loop, not a memcmp call: the prefixes are a few bytes and most names differ at the
+// first, and this runs several times for each of 500k names.
 bool starts_with(std::string_view text, std::string_view prefix) {
-  return text.substr(0, prefix.size()) == prefix;
+  if (text.size() < prefix.size()) return false;
+  for (size_t k = 0; k < prefix.size(); ++k) {
+    if (text[k] != prefix[k]) return false;
+  }
+  return true;
 }
 
 // A set of bytes tested with one table load. string_view::find_first_of with a literal set
@@ -21,6 +31,7 @@ class ByteSet {
   constexpr explicit ByteSet(std::string_view members) {
     for (char c : members) contains_[static_cast<uint8_t>(c)] = true;
   }
+  constexpr bool contains(char c) const { return contains_[static_cast<uint8_t>(c)]; }
   size_t find_first_in(std::string_view text) const {
     for (size_t i = 0; i < text.size(); ++i) {
       if (contains_[static_cast<uint8_t>(text[i])]) return i;
@@ -95,16 +106,6 @@ bool has_c_clone_suffix(std::string_view name) {
   return false;
 }
 
-// The escaped path of a name that does belong to a package: up to the first '.' after the last
-// '/' of the part before any type arguments, receiver parenthesis or anonymous type.
-std::string_view go_package_prefix(std::string_view name) {
-  std::string_view head = name.substr(0, kPackageHeadEnd.find_first_in(name));
-  size_t slash = head.rfind('/');
-  size_t dot = head.find('.', slash == std::string_view::npos ? 0 : slash + 1);
-  if (dot == std::string_view::npos || dot == 0) return {};
-  return name.substr(0, dot);
-}
-
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -129,6 +130,45 @@ std::string_view type_function_subject(std::string_view name) {
 }
 
 }  // namespace
+
+// One pass, 16 bytes at a time where SSE2 is there: where the head ends (the first of "[({ *")
+// and the last '/' before that. Names are ~140 bytes on average and there are 500k of them in
+// big binaries; a byte-table loop, a backward search and a memchr were a third of `inspect`.
+std::string_view go_package_prefix(std::string_view name) {
+  const char* data = name.data();
+  size_t head_end = name.size();
+  size_t last_slash = std::string_view::npos;
+  size_t i = 0;
+  bool ended = false;
+#if defined(__SSE2__)
+  for (; i + 16 <= name.size() && !ended; i += 16) {
+    const __m128i block = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i));
+    auto is = [&](char c) { return _mm_cmpeq_epi8(block, _mm_set1_epi8(c)); };
+    const auto ends = static_cast<uint32_t>(_mm_movemask_epi8(_mm_or_si128(
+        _mm_or_si128(_mm_or_si128(is('['), is('(')), _mm_or_si128(is('{'), is(' '))), is('*'))));
+    auto slashes = static_cast<uint32_t>(_mm_movemask_epi8(is('/')));
+    if (ends != 0) {
+      const auto first = static_cast<unsigned>(__builtin_ctz(ends));
+      slashes &= (1u << first) - 1;
+      head_end = i + first;
+      ended = true;
+    }
+    if (slashes != 0) last_slash = i + 31 - static_cast<size_t>(__builtin_clz(slashes));
+  }
+#endif
+  for (; i < name.size() && !ended; ++i) {
+    if (kPackageHeadEnd.contains(data[i])) {
+      head_end = i;
+      ended = true;
+    } else if (data[i] == '/') {
+      last_slash = i;
+    }
+  }
+  const std::string_view head = name.substr(0, head_end);
+  const size_t dot = head.find('.', last_slash == std::string_view::npos ? 0 : last_slash + 1);
+  if (dot == std::string_view::npos || dot == 0) return {};
+  return name.substr(0, dot);
+}
 
 std::string_view to_string(SymbolNameKind kind) {
   switch (kind) {
@@ -225,6 +265,7 @@ std::string_view strip_vendor(std::string_view path) {
 }
 
 std::string_view strip_abi_suffix(std::string_view name) {
+  if (name.empty() || (name.back() != '0' && name.back() != 'l')) return name;  // most names
   for (std::string_view suffix : {".abi0", ".abiinternal"}) {
     if (name.size() > suffix.size() && name.substr(name.size() - suffix.size()) == suffix) {
       return name.substr(0, name.size() - suffix.size());

@@ -229,7 +229,7 @@ PackageCounts count_packages(const FunctionTable& functions, uint64_t begin, uin
   std::string_view run_package;
   uint64_t run_length = 0;
   for (uint64_t i = begin; i < end; ++i) {
-    std::string_view package = package_path(functions.at(i).name);
+    std::string_view package = package_path(functions.name_at(i));
     if (package == run_package) {
       ++run_length;
       continue;

@@ -55,6 +55,8 @@ class FunctionTable {
   uint64_t size() const { return count_; }
   // index < size(); entries were validated at construction, so this cannot fail.
   Function at(uint64_t index) const;
+  // Just the name of at(index), without decoding the addresses (for counting by package).
+  std::string_view name_at(uint64_t index) const { return name_of_record(record_offset(index)); }
   // The function whose [entry, end) holds vaddr (binary search on entry).
   std::optional<Function> containing(uint64_t vaddr) const;
   // The first function with exactly this name (linear scan; for tests and spot checks).

@@ -26,6 +26,12 @@ SymbolNameKind classify_symbol_name(std::string_view name);
 // name ("" for unnamed/builtin types). A view into function_name.
 std::string_view package_path(std::string_view function_name);
 
+// The escaped package path a Go function's name starts with: up to the first '.' after the last
+// '/' of the part before any type arguments, receiver parenthesis or anonymous type; "" when
+// there is no such '.'. It does not classify: package_path() decides whether a name is a Go
+// function's at all.
+std::string_view go_package_prefix(std::string_view name);
+
 // The import path: package_path() with %xx escapes undone ("gopkg.in/yaml.v3").
 std::string import_path(std::string_view function_name);
 
