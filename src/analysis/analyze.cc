@@ -191,7 +191,14 @@ Result<Facts> analyze_file(const std::string& path, const SignatureDb& db,
   Facts facts = analyze(*image, go, db, options);
   facts.path = path;
   if (digest.valid()) {
-    if (Result<std::string> hex = digest.get(); hex.ok()) facts.sha256 = *hex;
+    if (Result<std::string> hex = digest.get(); hex.ok()) {
+      facts.sha256 = *hex;
+    } else {
+      facts.findings.push_back({"FG903",
+                                Severity::warning,
+                                "the SHA-256 digest was not computed: " + hex.error().message(),
+                                {}});
+    }
   }
   return facts;
 }
