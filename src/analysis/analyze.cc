@@ -29,9 +29,9 @@ void fill_identity(const BinaryImage& image, const GoBinary& go, Facts& facts) {
 
 // Read before classification: whether the native module runs in FIPS mode decides whether it
 // is the backend (reference §6.5, samples/manifest.yaml "go_native_fips140").
-void fill_fips_mode(const BinaryImage& image, const GoBinary& go, const ScanResult& scan,
-                    FipsModeFact& mode) {
-  if (auto found = analysis::find_default_godebug(image, go)) {
+void fill_fips_mode(const GoBinary& go, const ScanResult& scan,
+                    std::optional<analysis::GodebugDefault> found, FipsModeFact& mode) {
+  if (found) {
     mode.default_godebug = found->value;
     mode.default_godebug_found_in = found->found_in;
     mode.evidence.push_back(found->evidence);
@@ -144,23 +144,27 @@ Facts analyze(const BinaryImage& image, const GoBinary& go, const SignatureDb& d
     facts.analyzable = false;
     return facts;
   }
-  // The search for non-approved crypto reads the function table and the text, the signature
-  // scan the names, symbols and data; neither needs the other, so on big binaries they run side
-  // by side (each waits for nothing but the files' pages).
+  // Three independent reads run side by side on big binaries: the search for non-approved
+  // crypto (function table and text), the runtime's default GODEBUG (in stripped binaries a
+  // search of all the read-only data) and, on this thread, the signature scan (names, symbols,
+  // data). None needs another's result.
   std::vector<Finding> non_approved_findings;
   std::future<std::vector<NonApprovedUse>> non_approved;
+  std::future<std::optional<analysis::GodebugDefault>> godebug;
   if (go.is_go()) {
     // A thread costs more than the whole search on small binaries.
     const bool big = go.functions && go.functions->size() >= kConcurrentFunctions;
-    non_approved = std::async(big ? std::launch::async : std::launch::deferred, [&] {
+    const auto policy = big ? std::launch::async : std::launch::deferred;
+    non_approved = std::async(policy, [&] {
       return analysis::find_non_approved(image, go, db, options, non_approved_findings);
     });
+    godebug = std::async(policy, [&] { return analysis::find_default_godebug(image, go); });
   }
   const ScanResult scan = db.matcher->scan(image, go);
   fill_linkage(image, scan, facts.linkage);
   if (!go.is_go()) return facts;  // not a Go program: nothing Go-specific to conclude
 
-  fill_fips_mode(image, go, scan, facts.fips_mode);
+  fill_fips_mode(go, scan, godebug.get(), facts.fips_mode);
   facts.backends = analysis::classify_backends(scan, fips140_on(facts.fips_mode.fips140), options);
   facts.fips_mode.enabled_at_start = enabled_at_start(facts);
   facts.module = analysis::identify_module(image, go, db, scan, facts.backends, options.as_of_date);
