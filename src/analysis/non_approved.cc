@@ -343,8 +343,10 @@ bool may_be_listed(std::string_view name, const PackageIndex& index) {
 
 void collect_functions(const FunctionTable& functions, const PackageIndex& index,
                        const AnalyzeOptions& options, Uses& uses, std::vector<Target>& targets) {
-  for (Function function : functions) {
-    if (!may_be_listed(function.name, index)) continue;
+  for (uint64_t position = 0; position < functions.size(); ++position) {
+    // Only a name that may be listed needs its addresses decoded.
+    if (!may_be_listed(functions.name_at(position), index)) continue;
+    const Function function = functions.at(position);
     if (classify_symbol_name(function.name) != SymbolNameKind::go) continue;
     std::string package = import_path_of(function.name);
     if (package.empty()) continue;

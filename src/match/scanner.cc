@@ -2,6 +2,7 @@
 #include "fipsgate/match/scanner.h"
 
 #include <algorithm>
+#include <optional>
 #include <regex>
 
 #include "fipsgate/go/symbol_name.h"
@@ -297,10 +298,13 @@ ScanResult SignatureMatcher::scan(const BinaryImage& image, const GoBinary& go,
     }
   }
 
-  // Function names from the pclntab.
+  // Function names from the pclntab. Only a name that matches needs its addresses decoded.
   if (functions) {
-    for (Function function : *functions) {
-      function_names_.match(function.name, [&](uint32_t marker_index) {
+    for (uint64_t index = 0; index < functions->size(); ++index) {
+      std::optional<Function> decoded;
+      function_names_.match(functions->name_at(index), [&](uint32_t marker_index) {
+        if (!decoded) decoded = functions->at(index);
+        const Function& function = *decoded;
         if (marker_index >= markers_.size()) {
           return scan_scoped_body(scoped_markers_[marker_index - markers_.size()], function, image,
                                   recorder);
