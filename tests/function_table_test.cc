@@ -359,4 +359,57 @@ TEST_CASE("moduledata that disagrees with the pclntab is rejected with the reaso
 }
 
 }  // namespace
+TEST_CASE("a table of 100k+ functions, checked on two threads, fails with the same errors") {
+  // From 100,000 functions the funcname table and the entries are checked at once; a failure is
+  // re-checked in order, so each error below must name the same entry as the one-thread check.
+  Variant variant{PclntabVersion::go120, ModuleDataLayout::go120, Endian::little, 8};
+  GoElfSpec spec = spec_for(variant);
+  spec.pclntab.inlined_only_names.clear();
+  spec.pclntab.functions.clear();
+  for (int i = 0; i < 120000; ++i) {
+    spec.pclntab.functions.push_back(
+        {"example.com/p" + std::to_string(i % 97) + ".F" + std::to_string(i), 0x20});
+  }
+  const uint64_t count = spec.pclntab.functions.size();
+  {
+    Loaded loaded = load(spec);
+    auto functions = read_function_table(loaded.image, loaded.pclntab, nullptr);
+    REQUIRE_MESSAGE(functions.ok(), functions.error().message());
+    CHECK(functions->size() == count);
+    CHECK(functions->at(count - 1).name ==
+          "example.com/p" + std::to_string((count - 1) % 97) + ".F" + std::to_string(count - 1));
+  }
+  SUBCASE("the last name loses its NUL: the largest nameOff is past the terminated names") {
+    Loaded loaded = load(spec);
+    const ByteView& names = loaded.pclntab.funcname_table;
+    loaded.built.elf.bytes[names.file_offset() + names.size() - 1] = 'x';
+    auto functions = read_function_table(loaded.image, loaded.pclntab, nullptr);
+    REQUIRE_FALSE(functions.ok());
+    CHECK(functions.error().message().find("function " + std::to_string(count - 1) +
+                                           " has nameOff") != std::string::npos);
+  }
+  SUBCASE("an entry out of order and a later bad nameOff: the entry is named, as in order") {
+    Loaded loaded = load(spec);
+    uint64_t at = loaded.pclntab.functab.file_offset() + 2 * 4 * 50001;  // entry 50001
+    patch(loaded.built.elf.bytes, at, 0x10, 4, Endian::little);
+    uint64_t record = loaded.built.pclntab.record_offsets[60000];
+    patch(loaded.built.elf.bytes, loaded.pclntab.bytes.file_offset() + record + 4, 0x7FFFFFF0, 4,
+          Endian::little);
+    auto functions = read_function_table(loaded.image, loaded.pclntab, nullptr);
+    REQUIRE_FALSE(functions.ok());
+    CHECK(functions.error().message().find("functab entry 50001") != std::string::npos);
+  }
+  SUBCASE("a bad nameOff before an entry out of order: the nameOff is named, as in order") {
+    Loaded loaded = load(spec);
+    uint64_t record = loaded.built.pclntab.record_offsets[40000];
+    patch(loaded.built.elf.bytes, loaded.pclntab.bytes.file_offset() + record + 4, 0x7FFFFFF0, 4,
+          Endian::little);
+    uint64_t at = loaded.pclntab.functab.file_offset() + 2 * 4 * 50001;
+    patch(loaded.built.elf.bytes, at, 0x10, 4, Endian::little);
+    auto functions = read_function_table(loaded.image, loaded.pclntab, nullptr);
+    REQUIRE_FALSE(functions.ok());
+    CHECK(functions.error().message().find("function 40000 has nameOff") != std::string::npos);
+  }
+}
+
 }  // namespace fipsgate

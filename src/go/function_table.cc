@@ -5,6 +5,7 @@
 #include "fipsgate/io/limits.h"
 
 #include <cstring>
+#include <future>
 #include <utility>
 
 namespace fipsgate {
@@ -15,6 +16,8 @@ namespace {
 // longest in the go1.19-go1.27 samples is 244 bytes); the bound keeps each name lookup cheap on
 // hostile tables.
 constexpr uint64_t kMaxNameBytes = limits::kMaxFunctionNameBytes;
+// Tables from this size on check their names and entries on two threads.
+constexpr uint64_t kConcurrentCheckFunctions = 100000;
 
 // Bytes of _func before nameOff: the entry field is a uintptr before 1.18, a uint32 entryOff
 // from 1.18 on (gosym funcData.field).
@@ -157,18 +160,39 @@ Result<FunctionTable> read_function_table(const BinaryImage& image, const Pclnta
   table.field_bytes_ = static_cast<unsigned>(field);
   // Before 1.16 names sit among the records in the whole table, so they are checked one by one;
   // from 1.16 on the funcname table is its own region and is checked in one pass.
-  uint64_t names_end = table.funcname_table_.size();
-  if (pclntab.version != PclntabVersion::go12) {
-    FG_TRY(names_end, check_funcname_table(table.funcname_table_));
+  if (pclntab.version == PclntabVersion::go12) {
+    Status valid = table.validate(table.funcname_table_.size());
+    if (!valid) return valid.error();
+    return table;
   }
+  if (table.count_ >= kConcurrentCheckFunctions) {
+    if (Status checked = table.validate_beside_names(); !checked) return checked.error();
+    return table;
+  }
+  FG_TRY(const uint64_t names_end, check_funcname_table(table.funcname_table_));
   Status valid = table.validate(names_end);
   if (!valid) return valid.error();
   return table;
 }
 
+// Big tables (the 707 MB provider: 500k functions, 70 MB of names) check the funcname table and
+// the entries at once. The entries are first checked against the whole name table and their
+// largest nameOff kept: that equals checking them against the NUL-terminated part exactly when
+// the largest is inside it. Anything else is checked again in the sequential order, so that the
+// error names the same entry as it would have.
+Status FunctionTable::validate_beside_names() const {
+  auto names_end = std::async(std::launch::async | std::launch::deferred,
+                              [this] { return check_funcname_table(funcname_table_); });
+  uint64_t largest_name_offset = 0;
+  const Status entries = validate(funcname_table_.size(), &largest_name_offset);
+  FG_TRY(const uint64_t end, names_end.get());
+  if (entries.ok() && (count_ == 0 || largest_name_offset < end)) return Ok{};
+  return validate(end);
+}
+
 // Every entry: PCs non-decreasing (the runtime binary-searches them), the _func record inside
 // the func table, its nameOff inside the NUL-terminated part of the funcname table.
-Status FunctionTable::validate(uint64_t names_end) const {
+Status FunctionTable::validate(uint64_t names_end, uint64_t* largest_name_offset) const {
   const unsigned field = field_bytes_;
   unsigned name_field_at = entry_field_bytes(version_, pointer_size_);
   // The addresses are checked, not the raw words: from Go 1.18 on an entry is mapped through
@@ -191,6 +215,9 @@ Status FunctionTable::validate(uint64_t names_end) const {
                          func_table_.where(0));
     }
     uint64_t name_offset = load_uint(func_table_.data() + record + name_field_at, 4, endian_);
+    if (largest_name_offset != nullptr && name_offset > *largest_name_offset) {
+      *largest_name_offset = name_offset;
+    }
     if (name_offset >= names_end) {
       return table_error("function " + std::to_string(i) + " has nameOff " + hex(name_offset) +
                          ", outside the NUL-terminated names (first " + hex(names_end) +

@@ -80,7 +80,9 @@ class FunctionTable {
   uint64_t entry_address(uint64_t index) const;
   uint64_t record_offset(uint64_t index) const;
   std::string_view name_of_record(uint64_t record_offset) const;
-  Status validate(uint64_t names_end) const;
+  // Checks every entry; names must start before names_end. Also keeps the largest nameOff seen.
+  Status validate(uint64_t names_end, uint64_t* largest_name_offset = nullptr) const;
+  Status validate_beside_names() const;
 
   PclntabVersion version_ = PclntabVersion::go120;
   Endian endian_ = Endian::little;
