@@ -238,6 +238,18 @@ Result<SignatureMatcher> SignatureMatcher::compile(const SignatureDb& db) {
     add_pattern(compiled.regions_, specs, *region, index, spec);
     if (!scoped) add_pattern(compiled.unscoped_regions_, unscoped_specs, *region, index, spec);
   }
+  // Compiled once here, not per scanned binary: a std::regex costs tens of microseconds to build.
+  compiled.setting_regexes_.resize(compiled.markers_.size());
+  for (size_t index = 0; index < compiled.markers_.size(); ++index) {
+    const auto* setting = std::get_if<SettingRule>(&compiled.markers_[index].rule);
+    if (setting == nullptr || setting->test != SettingTest::regex) continue;
+    try {
+      compiled.setting_regexes_[index].emplace(setting->value);
+    } catch (const std::regex_error&) {
+      return Error("marker " + compiled.markers_[index].id +
+                   ": not a valid regular expression: " + setting->value);
+    }
+  }
   compiled.function_names_.finish();
   compiled.symbol_names_.finish();
   if (Status all = compile_regions(compiled.regions_, specs); !all) return all.error();
@@ -356,10 +368,8 @@ ScanResult SignatureMatcher::scan(const BinaryImage& image, const GoBinary& go,
     const Marker& marker = markers_[index];
     if (const auto* setting = std::get_if<SettingRule>(&marker.rule)) {
       if (!modules) continue;
-      std::optional<std::regex> regex;
-      if (setting->test == SettingTest::regex) regex.emplace(setting->value);
       const auto value = modules->setting(setting->key);
-      if (!setting_matches(*setting, regex, value)) continue;
+      if (!setting_matches(*setting, setting_regexes_[index], value)) continue;
       MarkerHit hit;
       if (value) hit.text = *value;
       recorder.record(index, hit);
