@@ -49,4 +49,14 @@ std::vector<NonApprovedUse> find_non_approved(const BinaryImage& image, const Go
 // True for packages of the standard library (the crypto stack and everything else std).
 bool is_std_package(std::string_view package, const SignatureDb& db, const GoBinary& go);
 
+// Which vector code a scan uses: the widest the CPU has (chosen at run time), or a narrower one,
+// so that tests run every path on any machine.
+enum class Simd : uint8_t { best, sse2, scalar };
+
+// The amd64 call scan's first step, exposed for tests: offsets i < size - 4, in order, where
+// text[i] is E8 (CALL rel32) and the destination has the `misaligned` low bits clear;
+// `first_after` is the low byte of the address just after a call at text[0].
+std::vector<uint64_t> e8_call_candidates(ByteView text, uint8_t misaligned, uint8_t first_after,
+                                         Simd simd);
+
 }  // namespace fipsgate::analysis

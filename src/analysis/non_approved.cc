@@ -138,13 +138,7 @@ class TargetMap {
   std::vector<uint64_t> bits_;
 };
 
-// Calls on_offset(i), in order, for each i < size - 4 where data[i] is E8 (CALL rel32) and the
-// call's destination has the `misaligned` bits clear; `first_after` is the low byte of the
-// address just after a call at data[0] (its address + 5). E8 is common in x86 code (one byte in
-// ~20) and most of those are not calls, so the test runs 16 bytes at a time: a destination's low
-// byte is the displacement's low byte, data[i + 1], plus the low byte of the address after the
-// call, so the alignment test needs no 32-bit load and leaves about one E8 in 32 to the caller.
-// The scalar form of the test, for the tail and for machines without SSE2.
+// The scalar form of the test for_each_e8 makes, for the tail and for machines without SSE2.
 template <class OnOffset>
 void for_each_e8_from(const uint8_t* data, uint64_t i, uint64_t end, uint8_t misaligned,
                       uint8_t first_after, OnOffset on_offset) {
@@ -191,12 +185,13 @@ __attribute__((target("avx2"))) void for_each_e8_avx2(const uint8_t* data, uint6
 // after the call, so the alignment test needs no 32-bit load.
 template <class OnOffset>
 void for_each_e8(const uint8_t* data, uint64_t size, uint8_t misaligned, uint8_t first_after,
-                 OnOffset on_offset) {
+                 Simd simd, OnOffset on_offset) {
   if (size < 5) return;
   const uint64_t end = size - 4;  // a call needs its 4 displacement bytes
   uint64_t i = 0;
 #if defined(__x86_64__)
-  if (__builtin_cpu_supports("avx2")) {
+  static const bool avx2 = __builtin_cpu_supports("avx2");
+  if (simd == Simd::best && avx2) {
     for_each_e8_avx2(data, end, misaligned, first_after, on_offset);
     return;
   }
@@ -207,7 +202,7 @@ void for_each_e8(const uint8_t* data, uint64_t size, uint8_t misaligned, uint8_t
   const __m128i step = _mm_set1_epi8(16);
   __m128i after = _mm_add_epi8(_mm_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
                                _mm_set1_epi8(static_cast<char>(first_after)));
-  for (; i + 16 <= end; i += 16, after = _mm_add_epi8(after, step)) {
+  for (; simd != Simd::scalar && i + 16 <= end; i += 16, after = _mm_add_epi8(after, step)) {
     const __m128i block = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i));
     const __m128i next = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i + 1));
     const __m128i aligned =
@@ -222,6 +217,18 @@ void for_each_e8(const uint8_t* data, uint64_t size, uint8_t misaligned, uint8_t
 #endif
   for_each_e8_from(data, i, end, misaligned, first_after, on_offset);
 }
+
+}  // namespace
+
+std::vector<uint64_t> e8_call_candidates(ByteView text, uint8_t misaligned, uint8_t first_after,
+                                         Simd simd) {
+  std::vector<uint64_t> offsets;
+  for_each_e8(text.data(), text.size(), misaligned, first_after, simd,
+              [&](uint64_t offset) { offsets.push_back(offset); });
+  return offsets;
+}
+
+namespace {
 
 struct CallHit {
   uint64_t site;
@@ -241,8 +248,8 @@ std::vector<CallHit> e8_calls_into(const RegionView& view, uint64_t begin, uint6
   const uint64_t available = std::min(end + 4, view.bytes.size()) - begin;
   const auto first_after = static_cast<uint8_t>(view.vaddr + begin + 5);
   for_each_e8(
-      data + begin, available, map.misaligned_bits(),
-      first_after, [&](uint64_t relative_offset) __attribute__((always_inline)) {
+      data + begin, available, map.misaligned_bits(), first_after,
+      Simd::best, [&](uint64_t relative_offset) __attribute__((always_inline)) {
         const uint64_t i = begin + relative_offset;
         const auto displacement = static_cast<int32_t>(load_uint(data + i + 1, 4, Endian::little));
         const uint64_t destination = view.vaddr + i + 5 + static_cast<int64_t>(displacement);
