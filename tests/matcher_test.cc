@@ -181,8 +181,12 @@ namespace {
 using fipsgate::MatchEngine;
 using Hits = std::vector<std::pair<uint32_t, uint64_t>>;
 
-constexpr MatchEngine kEngines[] = {MatchEngine::automatic, MatchEngine::teddy,
-                                    MatchEngine::shift_or, MatchEngine::strided};
+using fipsgate::MatcherOptions;
+
+// Every engine, and Teddy and shift-or also through their portable code.
+const MatcherOptions kPaths[] = {{MatchEngine::automatic, true}, {MatchEngine::teddy, true},
+                                 {MatchEngine::teddy, false},    {MatchEngine::shift_or, true},
+                                 {MatchEngine::shift_or, false}, {MatchEngine::strided, true}};
 
 // Bytes drawn mostly from a few values (so that short patterns and partial masks hit by
 // chance, and filters see long runs of one byte), else uniformly.
@@ -269,14 +273,15 @@ TEST_CASE("every engine reports exactly the hits of a naive scan on random patte
   for (size_t set_size : {1, 8, 40, 400}) {
     std::vector<PatternSpec> specs;
     for (uint32_t id = 0; id < set_size; ++id) specs.push_back(random_pattern(random, id));
-    for (MatchEngine engine : kEngines) {
-      auto matcher = MultiPatternMatcher::compile(specs, {engine});
+    for (const MatcherOptions& options : kPaths) {
+      auto matcher = MultiPatternMatcher::compile(specs, options);
       REQUIRE(matcher.ok());
       for (int round = 0; round < (set_size > 40 ? 3 : 12); ++round) {
         const auto bytes = haystack_for(random, specs, set_size > 40 ? 3000 : 6000);
         for (uint64_t base_address : {uint64_t{0}, uint64_t{1}, uint64_t{6}, uint64_t{0x401008}}) {
           CAPTURE(set_size);
-          CAPTURE(static_cast<int>(engine));
+          CAPTURE(static_cast<int>(options.engine));
+          CAPTURE(options.simd);
           CAPTURE(bytes.size());
           CAPTURE(base_address);
           CHECK(engine_hits(*matcher, bytes, base_address) ==
@@ -313,8 +318,8 @@ TEST_CASE("a forced engine is the one that scans, and automatic picks by the set
 }
 
 TEST_CASE("every engine stops when the callback says so") {
-  for (MatchEngine engine : kEngines) {
-    auto matcher = MultiPatternMatcher::compile({spec_from_hex("61 61", 1)}, {engine});
+  for (const MatcherOptions& options : kPaths) {
+    auto matcher = MultiPatternMatcher::compile({spec_from_hex("61 61", 1)}, options);
     REQUIRE(matcher.ok());
     const std::string bytes(5000, 'a');
     int calls = 0;

@@ -17,8 +17,6 @@ namespace {
 // The most candidates one call emits after its capacity test: a Teddy tail (two 32-byte blocks).
 constexpr size_t kMaxCandidatesPerStep = 64;
 constexpr unsigned kRepeatCost = 4;
-// Bucket sizes of shift-or, from the most selective windows to the least.
-constexpr std::array<unsigned, kBuckets> kShiftOrBucketShares = {16, 14, 12, 10, 8, 6, 3, 1};
 
 // A pattern byte as the filters see it: the bits that must agree, and their values. Bytes past
 // the end of the pattern accept anything.
@@ -97,27 +95,17 @@ struct Placement {
   unsigned bucket = 0;
 };
 
-// Splits the patterns, in the given order, into kBuckets runs (one pattern per bucket for small
-// sets) of sizes in proportion to `shares`, and files each as a member of its bucket.
+// Splits the patterns, in the given order, into kBuckets runs of near-equal size (one pattern
+// per bucket for small sets) and files each as a member of its bucket.
 void fill_buckets(std::vector<Placement>& placements,
-                  const std::vector<const PatternSpec*>& patterns,
-                  const std::array<unsigned, kBuckets>& shares, BucketedFilter& filter) {
+                  const std::vector<const PatternSpec*>& patterns, BucketedFilter& filter) {
   const size_t count = placements.size();
-  const unsigned total = std::accumulate(shares.begin(), shares.end(), 0u);
-  unsigned bucket = 0, share_before = 0;
   for (size_t i = 0; i < count; ++i) {
-    // Placement i goes to the bucket whose share of [0, count) covers it; with fewer patterns
-    // than buckets, each gets its own.
-    while (bucket + 1 < kBuckets &&
-           (count <= kBuckets ? i >= bucket + 1
-                              : i * total >= (share_before + shares[bucket]) * count)) {
-      share_before += shares[bucket++];
-    }
     Placement& placement = placements[i];
-    placement.bucket = bucket;
-    filter.buckets[bucket].push_back(member_of(*patterns[placement.pattern_index],
-                                               placement.pattern_index, placement.window_offset,
-                                               bucket));
+    placement.bucket = static_cast<unsigned>(i * kBuckets / count);
+    filter.buckets[placement.bucket].push_back(
+        member_of(*patterns[placement.pattern_index], placement.pattern_index,
+                  placement.window_offset, placement.bucket));
   }
 }
 
@@ -155,6 +143,10 @@ std::vector<uint8_t> accepted_values(PatternByte byte) {
 void add_shift_or_pair(std::vector<uint64_t>& table, unsigned k, PatternByte first,
                        PatternByte second, unsigned bucket) {
   const uint64_t bit = uint64_t{1} << (8 * (kShiftOrLanes - 1 - k) + bucket);
+  if (first.mask == 0 && second.mask == 0) {  // every index, without listing 65536 pairs
+    for (uint64_t& entry : table) entry &= ~bit;
+    return;
+  }
   const std::vector<uint8_t> seconds = accepted_values(second);
   for (uint8_t value : accepted_values(first)) {
     for (uint8_t next : seconds) table[domain_of(value, next)] &= ~bit;
@@ -189,8 +181,8 @@ __m128i shifted_entry(const uint64_t* entry) {
 // The 8 table indexes of a block at once (fold works on each 16-bit lane), stored so that each
 // costs one load where it is used.
 template <unsigned... kPairs>
-[[gnu::always_inline]] inline BlockBits shift_or_block(const uint64_t* table, const uint8_t* p,
-                                                       std::integer_sequence<unsigned, kPairs...>) {
+[[gnu::always_inline]] inline BlockBits shift_or_block_sse2(
+    const uint64_t* table, const uint8_t* p, std::integer_sequence<unsigned, kPairs...>) {
   const __m128i pairs = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
   const __m128i folded = _mm_and_si128(_mm_xor_si128(pairs, _mm_srli_epi16(pairs, 12)),
                                        _mm_set1_epi16(static_cast<int16_t>(kShiftOrDomainMask)));
@@ -202,11 +194,14 @@ template <unsigned... kPairs>
           static_cast<uint64_t>(_mm_cvtsi128_si64(_mm_unpackhi_epi64(bits, bits)))};
 }
 
-[[gnu::always_inline]] inline BlockBits shift_or_block(const uint64_t* table, const uint8_t* p) {
-  return shift_or_block(table, p, std::make_integer_sequence<unsigned, kShiftOrLanes>{});
+[[gnu::always_inline]] inline BlockBits shift_or_block_sse2(const uint64_t* table,
+                                                            const uint8_t* p) {
+  return shift_or_block_sse2(table, p, std::make_integer_sequence<unsigned, kShiftOrLanes>{});
 }
 
-#else
+#endif
+
+// Portable: the same, one 128-bit shift (two 64-bit halves) per pair.
 
 // Pair j of the 16 bytes at p has its table index at bit 16 * (j % 4) of half j / 4.
 std::array<uint64_t, 2> folded_block(const uint8_t* p) {
@@ -219,7 +214,8 @@ uint32_t pair_domain(const std::array<uint64_t, 2>& folded, unsigned j) {
   return static_cast<uint32_t>(folded[j / 4] >> (16 * (j % 4))) & kShiftOrDomainMask;
 }
 
-[[gnu::always_inline]] inline BlockBits shift_or_block(const uint64_t* table, const uint8_t* p) {
+[[gnu::always_inline]] inline BlockBits shift_or_block_portable(const uint64_t* table,
+                                                                const uint8_t* p) {
   const std::array<uint64_t, 2> folded = folded_block(p);
   BlockBits bits{table[pair_domain(folded, 0)], 0};
   for (unsigned j = 1; j < kShiftOrLanes; ++j) {
@@ -229,8 +225,6 @@ uint32_t pair_domain(const std::array<uint64_t, 2>& folded, unsigned j) {
   }
   return bits;
 }
-
-#endif
 
 size_t teddy_candidates_scalar(const TeddyTables& tables, ByteView bytes, Cursor& cursor,
                                Candidate* out, size_t capacity) {
@@ -366,7 +360,7 @@ BucketedFilter build_teddy(const std::vector<const PatternSpec*>& patterns) {
            teddy_window_key(*patterns[b.pattern_index], b.window_offset);
   });
   BucketedFilter filter;
-  fill_buckets(placements, patterns, {1, 1, 1, 1, 1, 1, 1, 1}, filter);
+  fill_buckets(placements, patterns, filter);
   for (const Placement& placement : placements) {
     const PatternSpec& spec = *patterns[placement.pattern_index];
     for (unsigned k = 0; k < kTeddyWindow; ++k) {
@@ -375,6 +369,124 @@ BucketedFilter build_teddy(const std::vector<const PatternSpec*>& patterns) {
     }
   }
   return filter;
+}
+
+// Estimated share of a byte in code and data (byte_weight, normalised).
+double byte_share(unsigned value) {
+  static const double total = [] {
+    double sum = 0;
+    for (unsigned v = 0; v < 256; ++v) sum += byte_weight(static_cast<uint8_t>(v));
+    return sum;
+  }();
+  return byte_weight(static_cast<uint8_t>(value)) / total;
+}
+
+// What a pattern puts in each window lane of its bucket: the table indexes its two members
+// accept there, each with the estimated share of the data's pairs that land on it. A lane that
+// accepts more pairs than kOpenLanePairs (wildcards, bytes past the pattern's end) counts as
+// open: it passes about everything, and listing its pairs would only cost time.
+constexpr size_t kOpenLanePairs = 1024;
+
+struct LaneValues {
+  std::array<std::vector<std::pair<uint32_t, double>>, kShiftOrLanes> values;
+  std::array<bool, kShiftOrLanes> open{};
+};
+
+LaneValues lane_values(const PatternSpec& spec, uint32_t window_offset) {
+  LaneValues lanes;
+  for (uint32_t offset : {window_offset, window_offset + 1}) {
+    for (unsigned k = 0; k < kShiftOrLanes; ++k) {
+      const uint64_t at = uint64_t{offset} + 2 * k;
+      const std::vector<uint8_t> firsts = accepted_values(byte_at(spec, at));
+      const std::vector<uint8_t> seconds = accepted_values(byte_at(spec, at + 1));
+      lanes.open[k] = lanes.open[k] || firsts.size() * seconds.size() > kOpenLanePairs;
+      if (lanes.open[k]) continue;
+      for (uint8_t first : firsts) {
+        for (uint8_t second : seconds) {
+          lanes.values[k].push_back(
+              {domain_of(first, second), byte_share(first) * byte_share(second)});
+        }
+      }
+    }
+  }
+  return lanes;
+}
+
+// Per bucket and lane, the estimated share of the data's pairs that some member accepts; a
+// window passes a bucket with about the product of its lane shares. Each pattern goes to the
+// bucket whose estimate it raises least, so that the buckets stay selective on real data.
+class BucketLoads {
+ public:
+  BucketLoads() {
+    for (auto& bucket : share_of_) {
+      for (auto& lane : bucket) lane.assign(size_t{1} << kShiftOrDomainBits, 0.0);
+    }
+  }
+
+  unsigned cheapest_bucket(const LaneValues& lanes, const BucketedFilter& filter) const {
+    unsigned best = 0;
+    double best_growth = 0;
+    for (unsigned b = 0; b < kBuckets; ++b) {
+      const double growth = pass(shares_with(b, lanes)) - pass(lane_share_[b]);
+      // Equal growth (often 0 while buckets fill): the bucket with fewer members.
+      if (b == 0 || growth < best_growth ||
+          (growth == best_growth && filter.buckets[b].size() < filter.buckets[best].size())) {
+        best = b;
+        best_growth = growth;
+      }
+    }
+    return best;
+  }
+
+  void add(unsigned bucket, const LaneValues& lanes) {
+    lane_share_[bucket] = shares_with(bucket, lanes);
+    for (unsigned k = 0; k < kShiftOrLanes; ++k) {
+      for (auto [domain, share] : lanes.values[k]) {
+        share_of_[bucket][k][domain] = std::max(share_of_[bucket][k][domain], share);
+      }
+    }
+  }
+
+ private:
+  using LaneShares = std::array<double, kShiftOrLanes>;
+
+  static double pass(const LaneShares& shares) {
+    double product = 1;
+    for (double share : shares) product *= std::min(1.0, share);
+    return product;
+  }
+
+  LaneShares shares_with(unsigned bucket, const LaneValues& lanes) const {
+    LaneShares shares = lane_share_[bucket];
+    for (unsigned k = 0; k < kShiftOrLanes; ++k) {
+      if (lanes.open[k]) shares[k] = 1;
+      if (shares[k] >= 1) continue;
+      for (auto [domain, share] : lanes.values[k]) {
+        shares[k] += std::max(0.0, share - share_of_[bucket][k][domain]);
+      }
+    }
+    return shares;
+  }
+
+  std::array<std::array<std::vector<double>, kShiftOrLanes>, kBuckets> share_of_;
+  std::array<LaneShares, kBuckets> lane_share_{};
+};
+
+// Files both members of a pattern in its bucket and clears the bucket's bits in the table for
+// the pairs they accept. The scan reads pairs at even offsets only: the second member, its
+// window one byte later, covers the occurrences whose window would start at an odd offset.
+void file_shift_or_pattern(const PatternSpec& spec, const Placement& placement,
+                           BucketedFilter& filter) {
+  if (filter.shift_or.empty()) filter.shift_or.assign(size_t{1} << kShiftOrDomainBits, ~0ull);
+  for (uint32_t offset : {placement.window_offset, placement.window_offset + 1}) {
+    filter.buckets[placement.bucket].push_back(
+        member_of(spec, placement.pattern_index, offset, placement.bucket));
+    for (unsigned k = 0; k < kShiftOrLanes; ++k) {
+      const uint64_t at = uint64_t{offset} + 2 * k;
+      add_shift_or_pair(filter.shift_or, k, byte_at(spec, at), byte_at(spec, at + 1),
+                        placement.bucket);
+    }
+  }
 }
 
 // Files every member under the confirm key of each table index its first window pair accepts,
@@ -411,30 +523,19 @@ void index_by_first_pair(const std::vector<const PatternSpec*>& patterns, Bucket
 
 BucketedFilter build_shift_or(const std::vector<const PatternSpec*>& patterns) {
   std::vector<Placement> placements = place_all(patterns, kShiftOrWindow);
-  // Weak windows (short patterns, wildcards, common bytes) share buckets, so that they do not
-  // open the buckets of the selective ones, and those buckets hold fewer patterns: they pass
-  // more often, and each pass costs a compare per member.
+  // Weakest windows first: they decide which buckets stay selective.
   std::stable_sort(placements.begin(), placements.end(), [&](const auto& a, const auto& b) {
-    return window_cost(*patterns[a.pattern_index], a.window_offset, kShiftOrWindow) <
+    return window_cost(*patterns[a.pattern_index], a.window_offset, kShiftOrWindow) >
            window_cost(*patterns[b.pattern_index], b.window_offset, kShiftOrWindow);
   });
   BucketedFilter filter;
-  fill_buckets(placements, patterns, kShiftOrBucketShares, filter);
-  filter.shift_or.assign(size_t{1} << kShiftOrDomainBits, ~0ull);
-  for (const Placement& placement : placements) {
+  BucketLoads loads;
+  for (Placement& placement : placements) {
     const PatternSpec& spec = *patterns[placement.pattern_index];
-    // The scan reads pairs at even offsets only: a second member, its window one byte later,
-    // covers the occurrences whose window would start at an odd offset.
-    const uint32_t odd_offset = placement.window_offset + 1;
-    filter.buckets[placement.bucket].push_back(
-        member_of(spec, placement.pattern_index, odd_offset, placement.bucket));
-    for (uint32_t offset : {placement.window_offset, odd_offset}) {
-      for (unsigned k = 0; k < kShiftOrLanes; ++k) {
-        const uint64_t at = uint64_t{offset} + 2 * k;
-        add_shift_or_pair(filter.shift_or, k, byte_at(spec, at), byte_at(spec, at + 1),
-                          placement.bucket);
-      }
-    }
+    const LaneValues lanes = lane_values(spec, placement.window_offset);
+    placement.bucket = loads.cheapest_bucket(lanes, filter);
+    loads.add(placement.bucket, lanes);
+    file_shift_or_pattern(spec, placement, filter);
   }
   index_by_first_pair(patterns, filter);
   return filter;
@@ -450,23 +551,24 @@ bool teddy_supported() {
 }
 
 size_t teddy_candidates(const TeddyTables& tables, ByteView bytes, Cursor& cursor, Candidate* out,
-                        size_t capacity) {
+                        size_t capacity, bool simd) {
 #if defined(__x86_64__)
-  if (teddy_supported()) return teddy_candidates_avx2(tables, bytes, cursor, out, capacity);
+  if (simd && teddy_supported()) return teddy_candidates_avx2(tables, bytes, cursor, out, capacity);
 #endif
   return teddy_candidates_scalar(tables, bytes, cursor, out, capacity);
 }
 
 // Block b covers the pairs at b, b + 2, ..., b + 14 and reports the windows at b - 14, ..., b:
 // each needs its first pairs from the previous block (the carry) and the rest from this one.
-size_t shift_or_candidates(const std::vector<uint64_t>& table, ByteView bytes, Cursor& cursor,
-                           Candidate* out, size_t capacity) {
+template <BlockBits (*kBlock)(const uint64_t*, const uint8_t*)>
+size_t shift_or_pass(const std::vector<uint64_t>& table, ByteView bytes, Cursor& cursor,
+                     Candidate* out, size_t capacity) {
   const uint8_t* data = bytes.data();
   const uint64_t size = bytes.size();
   uint64_t block = cursor.position, carry = cursor.carry;
   size_t n = 0;
   for (; block + kShiftOrWindow <= size && n + kShiftOrLanes <= capacity; block += kShiftOrWindow) {
-    const BlockBits bits = shift_or_block(table.data(), data + block);
+    const BlockBits bits = kBlock(table.data(), data + block);
     const uint64_t missing = ~(bits.low | carry);
     carry = bits.high;
     if (missing != 0) n = emit_lanes(missing, block, size, out, n);
@@ -480,7 +582,7 @@ size_t shift_or_candidates(const std::vector<uint64_t>& table, ByteView bytes, C
     if (block < size) {
       std::memcpy(tail, data + block, std::min<uint64_t>(size - block, kShiftOrWindow));
     }
-    const BlockBits bits = shift_or_block(table.data(), tail);
+    const BlockBits bits = kBlock(table.data(), tail);
     const uint64_t missing = ~(bits.low | carry);
     carry = bits.high;
     if (missing != 0) n = emit_lanes(missing, block, size, out, n);
@@ -489,6 +591,14 @@ size_t shift_or_candidates(const std::vector<uint64_t>& table, ByteView bytes, C
   cursor.carry = carry;
   cursor.finished = block >= end;
   return n;
+}
+
+size_t shift_or_candidates(const std::vector<uint64_t>& table, ByteView bytes, Cursor& cursor,
+                           Candidate* out, size_t capacity, bool simd) {
+#if defined(__x86_64__)
+  if (simd) return shift_or_pass<shift_or_block_sse2>(table, bytes, cursor, out, capacity);
+#endif
+  return shift_or_pass<shift_or_block_portable>(table, bytes, cursor, out, capacity);
 }
 
 }  // namespace fipsgate::literal

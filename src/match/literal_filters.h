@@ -52,6 +52,7 @@ struct TeddyTables {
 
 // Shift-or: windows of 16 bytes, read as 8 pairs at even offsets; table[d] has bit
 // 8 * (7 - k) + b clear when bucket b accepts a pair whose folded value is d at window pair k.
+// Every pattern has two members, windows at w and w + 1, so that one starts at an even offset.
 constexpr unsigned kShiftOrWindow = 16;
 constexpr unsigned kShiftOrLanes = kShiftOrWindow / 2;
 constexpr unsigned kShiftOrDomainBits = 14;  // 128 KiB table (L2): fewer false candidates
@@ -106,9 +107,11 @@ bool teddy_supported();
 // Each fills `out` with at most `capacity` (at least 64) candidates from the cursor on, in
 // increasing window order, and sets cursor.finished once every window of `bytes` is covered
 // (shift-or may report a window at bytes.size(), the odd member of a one-byte pattern).
+// Without `simd` they run their portable code (one byte, one pair at a time), which non-x86
+// builds and CPUs without AVX2 (Teddy) run anyway.
 size_t teddy_candidates(const TeddyTables& tables, ByteView bytes, Cursor& cursor, Candidate* out,
-                        size_t capacity);
+                        size_t capacity, bool simd);
 size_t shift_or_candidates(const std::vector<uint64_t>& table, ByteView bytes, Cursor& cursor,
-                           Candidate* out, size_t capacity);
+                           Candidate* out, size_t capacity, bool simd);
 
 }  // namespace fipsgate::literal

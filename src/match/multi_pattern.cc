@@ -187,6 +187,7 @@ Result<MultiPatternMatcher> MultiPatternMatcher::compile(std::vector<PatternSpec
     }
   }
   matcher.engine_ = engine;
+  matcher.simd_ = options.simd;
   std::vector<const PatternSpec*> specs;
   for (const Compiled& compiled : matcher.patterns_) specs.push_back(&compiled.spec);
   if (engine == MatchEngine::teddy) {
@@ -367,8 +368,9 @@ bool MultiPatternMatcher::scan_bucketed(
   while (!cursor.finished) {
     const size_t count =
         engine_ == MatchEngine::teddy
-            ? literal::teddy_candidates(filter.teddy, bytes, cursor, batch, kCandidateBatch)
-            : literal::shift_or_candidates(filter.shift_or, bytes, cursor, batch, kCandidateBatch);
+            ? literal::teddy_candidates(filter.teddy, bytes, cursor, batch, kCandidateBatch, simd_)
+            : literal::shift_or_candidates(filter.shift_or, bytes, cursor, batch, kCandidateBatch,
+                                           simd_);
     for (size_t c = 0; c < count; ++c) {
       if (!confirm(batch[c], bytes, base_address, on_hit)) return false;
     }

@@ -9,26 +9,32 @@
 // 6 shuffles and a few ANDs, and a byte lane left non-zero is a candidate window for its buckets.
 // That runs near memory speed; the rare candidates are confirmed with the bucket's patterns.
 //
-// Shift-or (large sets): each pattern picks a window of 8 bytes and one of 8 buckets (patterns
-// with weak windows, short or wildcarded, share buckets). A 4096-entry table (32 KiB, L1) maps a
-// position's byte plus the low nibble of the next byte to 64 bits: 8 window offsets x 8
-// buckets, a bit cleared when some pattern of the bucket accepts that value at that offset. The
-// scan ORs the entries of 8 positions, each shifted to the lane of the window it belongs to, so
-// one block yields 8 windows; a lane with a clear bucket bit is a candidate. With 50 patterns per
-// bucket a random window passes all 8 offsets with a chance far below one in a million.
+// Shift-or (large sets): each pattern picks a window of 16 bytes and one of 8 buckets. The scan
+// reads the bytes as pairs at even offsets; a 16 Ki-entry table (128 KiB) maps a pair (folded
+// to 14 bits) to 64 bits, 8 window pairs x 8 buckets, a bit cleared when some pattern of the
+// bucket accepts that pair at that place. One 16-byte block ORs its 8 entries, each shifted
+// (SSE2 byte shifts) to the lane of the window it belongs to, and yields 8 windows; a lane with
+// a clear bucket bit is a candidate. Since only even offsets are read, each pattern files two
+// members, its window at offset w and at w + 1: exactly one of them starts at an even offset.
+// Buckets are filled greedily, each pattern where it raises the bucket's estimated pass rate
+// (the product over lanes of the share of pairs accepted, by byte frequency) least; weak
+// windows (wildcards, zeros, short patterns) end up together. A candidate only tries the
+// members of its buckets that accept its first pair (lists keyed by pair and bucket).
 //
-// Strided (sets without AVX2 Teddy whose patterns all have long fixed runs): the scan probes the
-// bytes only every `stride` bytes. A pattern files `stride` overlapping 4-byte windows of a fixed
-// run, one per residue of its start modulo the stride (an aligned pattern needs fewer), so that
-// exactly one of them lies at a probed address whatever its start. Each probe hashes its 4-byte
-// window into a bit filter and only on a filter hit looks the window up in a sorted table.
+// Strided (sets Teddy does not take whose patterns all have long fixed runs): the scan probes
+// the bytes only every `stride` bytes. A pattern files `stride` overlapping 4-byte windows of a
+// fixed run, one per residue of its start modulo the stride (an aligned pattern needs fewer), so
+// that exactly one of them lies at a probed address whatever its start. Each probe hashes its
+// 4-byte window into a bit filter and only on a filter hit looks the window up in a sorted table.
 // Patterns are grouped by the largest stride they allow (8, 4, 2 or 1), one pass per group;
 // patterns without 4 fixed bytes in a row fall back to a memchr scan on their rarest fixed byte.
-// It is chosen only when one pass at stride 4 or 8 covers every pattern.
+// It is chosen only when one pass at stride 4 or 8 covers every pattern (about one probe per 4
+// or 8 bytes beats shift-or's work on every pair).
 //
 // All engines confirm a candidate with matches_at, the same masked, aligned compare that other
 // code uses for single patterns, and every engine reports each occurrence exactly once: Teddy
-// and shift-or look at every window position once, and each pattern has one window.
+// tries every position once with one window per pattern, shift-or every even position once
+// with two windows per pattern of which exactly one can start there.
 #pragma once
 
 #include <cstdint>
@@ -64,6 +70,8 @@ enum class MatchEngine : uint8_t {
 
 struct MatcherOptions {
   MatchEngine engine = MatchEngine::automatic;
+  // False: Teddy and shift-or run their portable code even where SSE2/AVX2 are there (tests).
+  bool simd = true;
 };
 
 class MultiPatternMatcher {
@@ -137,6 +145,7 @@ class MultiPatternMatcher {
                   const std::function<bool(uint32_t, uint64_t)>& on_hit) const;
 
   MatchEngine engine_ = MatchEngine::strided;
+  bool simd_ = true;
   std::vector<Compiled> patterns_;
   // Strided engine.
   std::vector<StrideGroup> groups_;       // largest stride first
