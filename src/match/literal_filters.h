@@ -8,6 +8,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 #include "fipsgate/io/byte_view.h"
@@ -17,10 +18,15 @@ namespace fipsgate::literal {
 
 constexpr unsigned kBuckets = 8;
 
-// A position where the windows of the patterns in `buckets` (bit b: bucket b) may start.
+// A position where the windows of the patterns in `buckets` (bit b: bucket b) may start. The
+// filter also hands over what the confirm step reads first, while the bytes are in L1: the 8
+// bytes at the window (0 when fewer are left) and, for shift-or, the window's first pair's table
+// index.
 struct Candidate {
   uint64_t window = 0;
+  uint64_t word = 0;
   uint32_t buckets = 0;
+  uint32_t first_pair = 0;
 };
 
 // Where a filter pass stands, so that a pass stopped by a full candidate batch resumes there.
@@ -86,6 +92,15 @@ inline uint32_t domain_of(unsigned first, unsigned second) {
 inline uint32_t shift_or_pair_domain(ByteView bytes, uint64_t window) {
   auto byte = [&](uint64_t at) -> unsigned { return at < bytes.size() ? bytes.data()[at] : 0; };
   return domain_of(byte(window), byte(window + 1));
+}
+
+// The candidate for `window` of `bytes`, with what the confirm step needs from the bytes.
+inline Candidate candidate_at(ByteView bytes, uint64_t window, uint32_t buckets,
+                              bool with_first_pair) {
+  Candidate candidate{window, 0, buckets, 0};
+  if (bytes.size() - window >= 8) std::memcpy(&candidate.word, bytes.data() + window, 8);
+  if (with_first_pair) candidate.first_pair = shift_or_pair_domain(bytes, window);
+  return candidate;
 }
 
 // Confirm lists are keyed by fewer bits of the table index than the table uses: their start

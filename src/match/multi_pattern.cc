@@ -391,9 +391,8 @@ bool MultiPatternMatcher::confirm(const literal::Candidate& candidate, ByteView 
     }
     return true;
   }
-  const uint32_t domain = literal::shift_or_pair_domain(bytes, candidate.window);
   for (uint32_t buckets = candidate.buckets; buckets != 0; buckets &= buckets - 1) {
-    const uint32_t key = literal::confirm_key(domain, std::countr_zero(buckets));
+    const uint32_t key = literal::confirm_key(candidate.first_pair, std::countr_zero(buckets));
     const auto* first = filter.members_by_pair.data() + filter.by_pair_start[key];
     const auto* last = filter.members_by_pair.data() + filter.by_pair_start[key + 1];
     if (!confirm_members(std::span(first, last), candidate, bytes, base_address, on_hit)) {
@@ -409,10 +408,9 @@ bool MultiPatternMatcher::confirm_members(
     const std::function<bool(uint32_t, uint64_t)>& on_hit) const {
   const uint64_t window = candidate.window;
   const bool whole_word = bytes.size() - window >= 8;
-  const uint64_t word = whole_word ? load_u64(bytes.data() + window) : 0;
   for (const literal::BucketMember& member : members) {
     if (window < member.window_offset) continue;
-    if (whole_word && ((word ^ member.value) & member.mask) != 0) continue;
+    if (whole_word && ((candidate.word ^ member.value) & member.mask) != 0) continue;
     const Compiled& pattern = patterns_[member.pattern_index];
     const uint64_t start = window - member.window_offset;
     if (verify(pattern, bytes, start, base_address) && !on_hit(pattern.spec.id, start)) {
