@@ -14,8 +14,6 @@
 namespace fipsgate::literal {
 namespace {
 
-// The most candidates one call emits after its capacity test: a Teddy tail (two 32-byte blocks).
-constexpr size_t kMaxCandidatesPerStep = 64;
 constexpr unsigned kRepeatCost = 4;
 
 // A pattern byte as the filters see it: the bits that must agree, and their values. Bytes past
@@ -246,6 +244,9 @@ size_t teddy_candidates_scalar(const TeddyTables& tables, ByteView bytes, Cursor
 }
 
 #if defined(__x86_64__)
+
+// The most candidates one call emits after its capacity test: a Teddy tail (two 32-byte blocks).
+constexpr size_t kMaxCandidatesPerStep = 64;
 
 struct TeddyVectors {
   __m256i low[kTeddyWindow], high[kTeddyWindow];
@@ -558,7 +559,7 @@ bool teddy_supported() {
 }
 
 size_t teddy_candidates(const TeddyTables& tables, ByteView bytes, Cursor& cursor, Candidate* out,
-                        size_t capacity, bool simd) {
+                        size_t capacity, [[maybe_unused]] bool simd) {
 #if defined(__x86_64__)
   if (simd && teddy_supported()) return teddy_candidates_avx2(tables, bytes, cursor, out, capacity);
 #endif
@@ -601,7 +602,7 @@ size_t shift_or_pass(const std::vector<uint64_t>& table, ByteView bytes, Cursor&
 }
 
 size_t shift_or_candidates(const std::vector<uint64_t>& table, ByteView bytes, Cursor& cursor,
-                           Candidate* out, size_t capacity, bool simd) {
+                           Candidate* out, size_t capacity, [[maybe_unused]] bool simd) {
 #if defined(__x86_64__)
   if (simd) return shift_or_pass<shift_or_block_sse2>(table, bytes, cursor, out, capacity);
 #endif
