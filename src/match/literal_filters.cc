@@ -168,6 +168,17 @@ struct BlockBits {
   uint64_t low = 0, high = 0;
 };
 
+// Pair j of the 16 bytes at p has its table index at bit 16 * (j % 4) of half j / 4.
+std::array<uint64_t, 2> folded_block(const uint8_t* p) {
+  std::array<uint64_t, 2> words;
+  std::memcpy(words.data(), p, sizeof words);
+  return {fold(words[0]), fold(words[1])};
+}
+
+uint32_t pair_domain(const std::array<uint64_t, 2>& folded, unsigned j) {
+  return static_cast<uint32_t>(folded[j / 4] >> (16 * (j % 4))) & kShiftOrDomainMask;
+}
+
 #if defined(__x86_64__)
 
 // SSE2 (every x86-64 has it): one load, one byte shift and one OR per pair.
@@ -176,18 +187,14 @@ __m128i shifted_entry(const uint64_t* entry) {
   return _mm_slli_si128(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(entry)), kPair);
 }
 
-// The 8 table indexes of a block at once (fold works on each 16-bit lane), stored so that each
-// costs one load where it is used.
+// The table indexes come from two 64-bit words on the integer units, which leaves the vector
+// shuffle units (that the byte shifts need) free; extracting them from a vector costs more.
 template <unsigned... kPairs>
 [[gnu::always_inline]] inline BlockBits shift_or_block_sse2(
     const uint64_t* table, const uint8_t* p, std::integer_sequence<unsigned, kPairs...>) {
-  const __m128i pairs = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-  const __m128i folded = _mm_and_si128(_mm_xor_si128(pairs, _mm_srli_epi16(pairs, 12)),
-                                       _mm_set1_epi16(static_cast<int16_t>(kShiftOrDomainMask)));
-  alignas(16) uint16_t domains[kShiftOrLanes];
-  _mm_store_si128(reinterpret_cast<__m128i*>(domains), folded);
+  const std::array<uint64_t, 2> folded = folded_block(p);
   __m128i bits = _mm_setzero_si128();
-  ((bits = _mm_or_si128(bits, shifted_entry<kPairs>(table + domains[kPairs]))), ...);
+  ((bits = _mm_or_si128(bits, shifted_entry<kPairs>(table + pair_domain(folded, kPairs)))), ...);
   return {static_cast<uint64_t>(_mm_cvtsi128_si64(bits)),
           static_cast<uint64_t>(_mm_cvtsi128_si64(_mm_unpackhi_epi64(bits, bits)))};
 }
@@ -200,18 +207,6 @@ template <unsigned... kPairs>
 #endif
 
 // Portable: the same, one 128-bit shift (two 64-bit halves) per pair.
-
-// Pair j of the 16 bytes at p has its table index at bit 16 * (j % 4) of half j / 4.
-std::array<uint64_t, 2> folded_block(const uint8_t* p) {
-  std::array<uint64_t, 2> words;
-  std::memcpy(words.data(), p, sizeof words);
-  return {fold(words[0]), fold(words[1])};
-}
-
-uint32_t pair_domain(const std::array<uint64_t, 2>& folded, unsigned j) {
-  return static_cast<uint32_t>(folded[j / 4] >> (16 * (j % 4))) & kShiftOrDomainMask;
-}
-
 [[gnu::always_inline]] inline BlockBits shift_or_block_portable(const uint64_t* table,
                                                                 const uint8_t* p) {
   const std::array<uint64_t, 2> folded = folded_block(p);
