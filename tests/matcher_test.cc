@@ -313,6 +313,14 @@ TEST_CASE("a forced engine is the one that scans, and automatic picks by the set
     strings.push_back(spec);
   }
   CHECK(compile(strings).engine() == MatchEngine::strided);
+  // Beyond kStridedMaxPatterns, the same kind of strings: shift-or.
+  while (strings.size() <= MultiPatternMatcher::kStridedMaxPatterns) {
+    PatternSpec spec;
+    spec.id = static_cast<uint32_t>(strings.size());
+    for (int k = 0; k < 24; ++k) spec.bytes.push_back(static_cast<uint8_t>(random()));
+    strings.push_back(spec);
+  }
+  CHECK(compile(strings).engine() == MatchEngine::shift_or);
   // Small sets: Teddy where the CPU runs it, never shift-or.
   CHECK(compile({spec_from_hex("DE AD BE EF", 1)}).engine() != MatchEngine::shift_or);
 }

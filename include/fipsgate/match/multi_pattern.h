@@ -28,8 +28,8 @@
 // 4-byte window into a bit filter and only on a filter hit looks the window up in a sorted table.
 // Patterns are grouped by the largest stride they allow (8, 4, 2 or 1), one pass per group;
 // patterns without 4 fixed bytes in a row fall back to a memchr scan on their rarest fixed byte.
-// It is chosen only when one pass at stride 4 or 8 covers every pattern (about one probe per 4
-// or 8 bytes beats shift-or's work on every pair).
+// It is chosen only for sets of up to kStridedMaxPatterns when one pass at stride 4 or 8 covers
+// every pattern (about one probe per 4 or 8 bytes then beats shift-or's work on every pair).
 //
 // All engines confirm a candidate with matches_at, the same masked, aligned compare that other
 // code uses for single patterns, and every engine reports each occurrence exactly once: Teddy
@@ -79,6 +79,9 @@ class MultiPatternMatcher {
   // Sets up to this size use Teddy (when the CPU has AVX2); beyond it buckets fill up and the
   // nibble tables pass too much.
   static constexpr size_t kTeddyMaxPatterns = 16;
+  // Sets up to this size whose patterns all fit one strided pass at stride 4 or 8 use it (when
+  // Teddy does not take them).
+  static constexpr size_t kStridedMaxPatterns = 64;
 
   // Errors: empty pattern, mask/bytes length mismatch, all-wildcard pattern, alignment 0.
   static Result<MultiPatternMatcher> compile(std::vector<PatternSpec> patterns,
