@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <random>
 #include <set>
@@ -172,4 +173,186 @@ TEST_CASE("globs handle stars, question marks and backtracking") {
   CHECK_FALSE(fipsgate::glob_matches("a?c", "ac"));
   CHECK_FALSE(fipsgate::glob_matches("a*b", "aaac"));
   CHECK(fipsgate::glob_matches("*_Cfunc_*", "_cgo_1_Cfunc_x"));
+}
+
+// ---- every engine against a naive scan ---------------------------------------------------------
+
+namespace {
+
+using fipsgate::MatchEngine;
+using Hits = std::vector<std::pair<uint32_t, uint64_t>>;
+
+using fipsgate::MatcherOptions;
+
+// Every engine, and Teddy and shift-or also through their portable code.
+const MatcherOptions kPaths[] = {{MatchEngine::automatic, true}, {MatchEngine::teddy, true},
+                                 {MatchEngine::teddy, false},    {MatchEngine::shift_or, true},
+                                 {MatchEngine::shift_or, false}, {MatchEngine::strided, true}};
+
+// Bytes drawn mostly from a few values (so that short patterns and partial masks hit by
+// chance, and filters see long runs of one byte), else uniformly.
+uint8_t random_byte(std::mt19937_64& random) {
+  static constexpr uint8_t kCommon[] = {0x00, 0x41, 0x42, 0xCC, 0xFF};
+  return random() % 3 == 0 ? static_cast<uint8_t>(random()) : kCommon[random() % 5];
+}
+
+PatternSpec random_pattern(std::mt19937_64& random, uint32_t id) {
+  static constexpr unsigned kAlignments[] = {1, 1, 2, 4, 16};
+  PatternSpec spec;
+  spec.id = id;
+  spec.alignment = kAlignments[random() % 5];
+  const size_t length = 1 + random() % 40;
+  for (size_t k = 0; k < length; ++k) {
+    spec.bytes.push_back(random_byte(random));
+    const unsigned kind = random() % 10;
+    spec.mask.push_back(kind == 0 ? 0x00 : kind == 1 ? static_cast<uint8_t>(random()) : 0xFF);
+  }
+  spec.mask[random() % length] = 0xFF;  // at least one fixed byte
+  return spec;
+}
+
+// An occurrence of `spec` at `offset`: wildcard and unmasked bits get random values.
+void plant(std::mt19937_64& random, const PatternSpec& spec, std::vector<uint8_t>& bytes,
+           uint64_t offset) {
+  for (size_t k = 0; k < spec.bytes.size(); ++k) {
+    const auto noise = static_cast<uint8_t>(random());
+    bytes[offset + k] =
+        static_cast<uint8_t>((spec.bytes[k] & spec.mask[k]) | (noise & ~spec.mask[k]));
+  }
+}
+
+Hits naive_hits(const std::vector<PatternSpec>& specs, const std::vector<uint8_t>& bytes,
+                uint64_t base_address) {
+  Hits hits;
+  for (const PatternSpec& spec : specs) {
+    for (uint64_t offset = 0; offset + spec.bytes.size() <= bytes.size(); ++offset) {
+      if ((base_address + offset) % spec.alignment != 0) continue;
+      bool equal = true;
+      for (size_t k = 0; equal && k < spec.bytes.size(); ++k) {
+        equal = (bytes[offset + k] & spec.mask[k]) == (spec.bytes[k] & spec.mask[k]);
+      }
+      if (equal) hits.emplace_back(spec.id, offset);
+    }
+  }
+  std::sort(hits.begin(), hits.end());
+  return hits;
+}
+
+Hits engine_hits(const MultiPatternMatcher& matcher, const std::vector<uint8_t>& bytes,
+                 uint64_t base_address) {
+  Hits hits;
+  matcher.scan(ByteView(bytes.data(), bytes.size()), base_address,
+               [&](uint32_t id, uint64_t offset) {
+                 hits.emplace_back(id, offset);
+                 return true;
+               });
+  std::sort(hits.begin(), hits.end());  // duplicates stay and fail the comparison
+  return hits;
+}
+
+// Random bytes of a random size (some shorter than any filter block), with occurrences planted
+// at random places, at the very start and ending at the very end.
+std::vector<uint8_t> haystack_for(std::mt19937_64& random, const std::vector<PatternSpec>& specs,
+                                  size_t max_size) {
+  const size_t size = random() % 4 == 0 ? 1 + random() % 100 : 100 + random() % max_size;
+  std::vector<uint8_t> bytes(size);
+  for (auto& byte : bytes) byte = random_byte(random);
+  for (int planted = 0; planted < 20; ++planted) {
+    const PatternSpec& spec = specs[random() % specs.size()];
+    if (spec.bytes.size() > size) continue;
+    const uint64_t room = size - spec.bytes.size();
+    const uint64_t offset = planted == 0 ? 0 : planted == 1 ? room : random() % (room + 1);
+    plant(random, spec, bytes, offset);
+  }
+  return bytes;
+}
+
+}  // namespace
+
+TEST_CASE("every engine reports exactly the hits of a naive scan on random pattern sets") {
+  std::mt19937_64 random(20261127);
+  for (size_t set_size : {1, 8, 40, 400}) {
+    std::vector<PatternSpec> specs;
+    for (uint32_t id = 0; id < set_size; ++id) specs.push_back(random_pattern(random, id));
+    for (const MatcherOptions& options : kPaths) {
+      auto matcher = MultiPatternMatcher::compile(specs, options);
+      REQUIRE(matcher.ok());
+      for (int round = 0; round < (set_size > 40 ? 3 : 12); ++round) {
+        const auto bytes = haystack_for(random, specs, set_size > 40 ? 3000 : 6000);
+        for (uint64_t base_address : {uint64_t{0}, uint64_t{1}, uint64_t{6}, uint64_t{0x401008}}) {
+          CAPTURE(set_size);
+          CAPTURE(static_cast<int>(options.engine));
+          CAPTURE(options.simd);
+          CAPTURE(bytes.size());
+          CAPTURE(base_address);
+          CHECK(engine_hits(*matcher, bytes, base_address) ==
+                naive_hits(specs, bytes, base_address));
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("a forced engine is the one that scans, and automatic picks by the set's shape") {
+  std::mt19937_64 random(7);
+  std::vector<PatternSpec> specs;
+  for (uint32_t id = 0; id < 40; ++id) specs.push_back(random_pattern(random, id));
+  for (MatchEngine engine : {MatchEngine::teddy, MatchEngine::shift_or, MatchEngine::strided}) {
+    auto matcher = MultiPatternMatcher::compile(specs, {engine});
+    REQUIRE(matcher.ok());
+    CHECK(matcher->engine() == engine);
+  }
+  // Beyond Teddy's size, short and wildcarded patterns make the strided engine take several
+  // passes: shift-or.
+  CHECK(compile(specs).engine() == MatchEngine::shift_or);
+  // Long fixed strings all fit one strided pass at stride 8.
+  std::vector<PatternSpec> strings;
+  for (uint32_t id = 0; id < 40; ++id) {
+    PatternSpec spec;
+    spec.id = id;
+    for (int k = 0; k < 24; ++k) spec.bytes.push_back(static_cast<uint8_t>(random()));
+    strings.push_back(spec);
+  }
+  CHECK(compile(strings).engine() == MatchEngine::strided);
+  // Beyond kStridedMaxPatterns, the same kind of strings: shift-or.
+  while (strings.size() <= MultiPatternMatcher::kStridedMaxPatterns) {
+    PatternSpec spec;
+    spec.id = static_cast<uint32_t>(strings.size());
+    for (int k = 0; k < 24; ++k) spec.bytes.push_back(static_cast<uint8_t>(random()));
+    strings.push_back(spec);
+  }
+  CHECK(compile(strings).engine() == MatchEngine::shift_or);
+  // Small sets: Teddy where the CPU runs it, never shift-or.
+  CHECK(compile({spec_from_hex("DE AD BE EF", 1)}).engine() != MatchEngine::shift_or);
+}
+
+TEST_CASE("every engine stops when the callback says so") {
+  for (const MatcherOptions& options : kPaths) {
+    auto matcher = MultiPatternMatcher::compile({spec_from_hex("61 61", 1)}, options);
+    REQUIRE(matcher.ok());
+    const std::string bytes(5000, 'a');
+    int calls = 0;
+    matcher->scan(ByteView(bytes), 0, [&](uint32_t, uint64_t) { return ++calls < 3; });
+    CHECK(calls == 3);
+  }
+}
+
+TEST_CASE("matches_at applies masks, alignment and bounds") {
+  const std::vector<uint8_t> pattern = {0x48, 0x8B, 0x05, 0x10, 0x20, 0x30, 0x40, 0x50, 0x60};
+  const std::vector<uint8_t> mask = {0xFF, 0xFF, 0x0F, 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0xF0};
+  const ByteView pattern_view(pattern.data(), pattern.size()), mask_view(mask.data(), mask.size());
+  std::vector<uint8_t> bytes = {0x00, 0x48, 0x8B, 0xA5, 0x99, 0x20, 0x30, 0x40, 0x50, 0x6F};
+  const ByteView view(bytes.data(), bytes.size());
+  CHECK(MultiPatternMatcher::matches_at(pattern_view, mask_view, 1, view, 1, 0));
+  CHECK_FALSE(MultiPatternMatcher::matches_at(pattern_view, mask_view, 1, view, 0, 0));
+  CHECK(MultiPatternMatcher::matches_at(pattern_view, mask_view, 4, view, 1, 3));
+  CHECK_FALSE(MultiPatternMatcher::matches_at(pattern_view, mask_view, 4, view, 1, 0));
+  CHECK(MultiPatternMatcher::matches_at(pattern_view, mask_view, 0, view, 1, 0));
+  CHECK_FALSE(MultiPatternMatcher::matches_at(pattern_view, mask_view, 1, view, 2, 0));
+  CHECK_FALSE(MultiPatternMatcher::matches_at(pattern_view, mask_view, 1, view, 100, 0));
+  bytes[9] = 0x7F;  // a bit under the partial mask of the last byte
+  CHECK_FALSE(MultiPatternMatcher::matches_at(pattern_view, mask_view, 1, view, 1, 0));
+  bytes[9] = 0x6F;
+  bytes[3] = 0x06;  // a bit under the partial mask of the third byte
+  CHECK_FALSE(MultiPatternMatcher::matches_at(pattern_view, mask_view, 1, view, 1, 0));
 }

@@ -1,5 +1,5 @@
-// One-pass multi-pattern search: strided 4-byte windows behind a hashed bit filter (see the
-// header).
+// One-pass multi-pattern search: engine choice, the confirming compare, and the strided engine
+// (Teddy and shift-or are in literal_filters.cc; see the header for the design).
 #include "fipsgate/match/multi_pattern.h"
 
 #include <algorithm>
@@ -8,8 +8,12 @@
 #include <numeric>
 #include <optional>
 
+#include "literal_filters.h"
+
 namespace fipsgate {
 namespace {
+
+using literal::byte_weight;
 
 constexpr uint32_t kWindowBytes = 4;
 // Strides tried for each pattern, largest first; scan_group is instantiated for each.
@@ -19,30 +23,6 @@ constexpr unsigned kStrides[] = {8, 4, 2, 1};
 constexpr uint64_t kFilterBitsPerWindow = 256;
 constexpr unsigned kMinFilterLog2 = 12;
 constexpr unsigned kMaxFilterLog2 = 20;
-
-// How often a byte shows up in code and data, roughly: zero padding, 0xFF, REX prefixes and
-// ModRM-heavy opcodes, and lowercase text are common; windows avoid them.
-unsigned byte_weight(uint8_t byte) {
-  switch (byte) {
-    case 0x00:
-      return 16;
-    case 0xFF:
-      return 6;
-    case 0x48:
-    case 0x89:
-    case 0x8B:
-    case 0x24:
-    case 0x0F:
-    case 0x4C:
-    case 0x44:
-    case 0x01:
-    case 0xE8:
-    case 0x20:
-      return 4;
-    default:
-      return (byte >= 'a' && byte <= 'z') ? 3 : 1;
-  }
-}
 
 uint32_t window_hash(uint32_t window) {
   return window * 0x9E3779B1u;
@@ -183,16 +163,49 @@ void index_group(Group& group, const Patterns& patterns) {
 
 }  // namespace
 
-Result<MultiPatternMatcher> MultiPatternMatcher::compile(std::vector<PatternSpec> patterns) {
+// Candidates the bucketed filters hand over per call: enough to amortise the call, small
+// enough to stay in L1.
+constexpr size_t kCandidateBatch = 256;
+
+Result<MultiPatternMatcher> MultiPatternMatcher::compile(std::vector<PatternSpec> patterns,
+                                                         MatcherOptions options) {
   MultiPatternMatcher matcher;
-  for (unsigned stride : kStrides)
-    matcher.groups_.push_back(StrideGroup{stride, 0, 0, {}, {}, {}, {}});
   for (auto& spec : patterns) {
     if (auto checked = check_spec(spec); !checked) return checked.error();
-    const auto index = static_cast<uint32_t>(matcher.patterns_.size());
-    Compiled compiled{std::move(spec), 0};
+    matcher.patterns_.push_back(Compiled{std::move(spec), 0});
+  }
+  MatchEngine engine = options.engine;
+  if (engine == MatchEngine::automatic) {
+    const bool small = matcher.patterns_.size() <= kTeddyMaxPatterns;
+    if (small && literal::teddy_supported()) {
+      engine = MatchEngine::teddy;
+    } else {
+      matcher.compile_strided();
+      engine = matcher.strided_in_one_fast_pass() ? MatchEngine::strided : MatchEngine::shift_or;
+      if (engine != MatchEngine::strided) matcher.groups_.clear();
+      if (engine != MatchEngine::strided) matcher.short_patterns_.clear();
+    }
+  }
+  matcher.engine_ = engine;
+  matcher.simd_ = options.simd;
+  std::vector<const PatternSpec*> specs;
+  for (const Compiled& compiled : matcher.patterns_) specs.push_back(&compiled.spec);
+  if (engine == MatchEngine::teddy) {
+    matcher.bucketed_ = std::make_shared<literal::BucketedFilter>(literal::build_teddy(specs));
+  } else if (engine == MatchEngine::shift_or) {
+    matcher.bucketed_ = std::make_shared<literal::BucketedFilter>(literal::build_shift_or(specs));
+  } else if (matcher.groups_.empty() && matcher.short_patterns_.empty()) {
+    matcher.compile_strided();
+  }
+  return matcher;
+}
+
+void MultiPatternMatcher::compile_strided() {
+  for (unsigned stride : kStrides) groups_.push_back(StrideGroup{stride, 0, 0, {}, {}, {}, {}});
+  for (uint32_t index = 0; index < patterns_.size(); ++index) {
+    Compiled& compiled = patterns_[index];
     bool placed = false;
-    for (StrideGroup& group : matcher.groups_) {
+    for (StrideGroup& group : groups_) {
       auto placement = place(compiled.spec, group.stride);
       if (!placement) continue;
       for (uint32_t k = 0; k < placement->count; ++k) {
@@ -205,25 +218,44 @@ Result<MultiPatternMatcher> MultiPatternMatcher::compile(std::vector<PatternSpec
     }
     if (!placed) {
       compiled.anchor_offset = rarest_byte(compiled.spec);
-      matcher.short_patterns_.push_back(index);
+      short_patterns_.push_back(index);
     }
-    matcher.patterns_.push_back(std::move(compiled));
   }
-  std::erase_if(matcher.groups_, [](const StrideGroup& group) { return group.anchors.empty(); });
-  for (StrideGroup& group : matcher.groups_) index_group(group, matcher.patterns_);
-  return matcher;
+  std::erase_if(groups_, [](const StrideGroup& group) { return group.anchors.empty(); });
+  for (StrideGroup& group : groups_) index_group(group, patterns_);
 }
 
-bool MultiPatternMatcher::verify(const Compiled& pattern, const uint8_t* data, uint64_t size,
-                                 uint64_t start, uint64_t base_address) const {
-  const auto& spec = pattern.spec;
-  if (start > size || spec.bytes.size() > size - start) return false;
-  if ((base_address + start) % spec.alignment != 0) return false;
-  const uint8_t* at = data + start;
-  for (size_t k = 0; k < spec.bytes.size(); ++k) {
-    if ((at[k] & spec.mask[k]) != spec.bytes[k]) return false;
+// One strided pass at 1 probe per 4 or 8 bytes beats shift-or's work on every pair, as long as
+// the set is small: with more windows its filter passes more often (on kubectl with long
+// strings cut from it, shift-or wins from about 100 patterns on).
+bool MultiPatternMatcher::strided_in_one_fast_pass() const {
+  return patterns_.size() <= kStridedMaxPatterns && short_patterns_.empty() &&
+         groups_.size() == 1 && groups_[0].stride >= 4;
+}
+
+bool MultiPatternMatcher::matches_at(ByteView pattern, ByteView mask, unsigned alignment,
+                                     ByteView bytes, uint64_t offset, uint64_t base_address) {
+  const uint64_t length = pattern.size();
+  if (!bytes.contains(offset, length) || mask.size() != length) return false;
+  if (alignment > 1 && (base_address + offset) % alignment != 0) return false;
+  const uint8_t* at = bytes.data() + offset;
+  uint64_t k = 0;
+  for (; k + 8 <= length; k += 8) {
+    const uint64_t differ = load_u64(at + k) ^ load_u64(pattern.data() + k);
+    if ((differ & load_u64(mask.data() + k)) != 0) return false;
+  }
+  for (; k < length; ++k) {
+    if (((at[k] ^ pattern.data()[k]) & mask.data()[k]) != 0) return false;
   }
   return true;
+}
+
+bool MultiPatternMatcher::verify(const Compiled& pattern, ByteView bytes, uint64_t start,
+                                 uint64_t base_address) {
+  const PatternSpec& spec = pattern.spec;
+  return matches_at(ByteView(spec.bytes.data(), spec.bytes.size()),
+                    ByteView(spec.mask.data(), spec.mask.size()), spec.alignment, bytes, start,
+                    base_address);
 }
 
 bool MultiPatternMatcher::check_window(
@@ -241,7 +273,8 @@ bool MultiPatternMatcher::check_window(
       continue;
     }
     const Compiled& pattern = patterns_[it->pattern_index];
-    if (verify(pattern, data, size, start, base_address) && !on_hit(pattern.spec.id, start)) {
+    if (verify(pattern, ByteView(data, size), start, base_address) &&
+        !on_hit(pattern.spec.id, start)) {
       return false;
     }
   }
@@ -294,7 +327,7 @@ bool MultiPatternMatcher::scan_short(ByteView bytes, uint64_t base_address,
         i = static_cast<const uint8_t*>(found) - data;
       }
       const uint64_t start = i - anchor;
-      if (verify(pattern, data, size, start, base_address) && !on_hit(pattern.spec.id, start)) {
+      if (verify(pattern, bytes, start, base_address) && !on_hit(pattern.spec.id, start)) {
         return false;
       }
       ++i;
@@ -303,9 +336,9 @@ bool MultiPatternMatcher::scan_short(ByteView bytes, uint64_t base_address,
   return true;
 }
 
-void MultiPatternMatcher::scan(ByteView bytes, uint64_t base_address,
-                               const std::function<bool(uint32_t, uint64_t)>& on_hit) const {
-  if (bytes.empty()) return;
+bool MultiPatternMatcher::scan_strided(
+    ByteView bytes, uint64_t base_address,
+    const std::function<bool(uint32_t, uint64_t)>& on_hit) const {
   for (const StrideGroup& group : groups_) {
     bool go_on = true;
     switch (group.stride) {
@@ -322,9 +355,82 @@ void MultiPatternMatcher::scan(ByteView bytes, uint64_t base_address,
         go_on = scan_group<1>(group, bytes, base_address, on_hit);
         break;
     }
-    if (!go_on) return;
+    if (!go_on) return false;
   }
-  scan_short(bytes, base_address, on_hit);
+  return scan_short(bytes, base_address, on_hit);
+}
+
+// The filter hands over candidate windows in batches; each is confirmed against the patterns of
+// its buckets, first with one masked 8-byte compare of the window.
+bool MultiPatternMatcher::scan_bucketed(
+    ByteView bytes, uint64_t base_address,
+    const std::function<bool(uint32_t, uint64_t)>& on_hit) const {
+  const literal::BucketedFilter& filter = *bucketed_;
+  literal::Candidate batch[kCandidateBatch];
+  literal::Cursor cursor;
+  while (!cursor.finished) {
+    const size_t count =
+        engine_ == MatchEngine::teddy
+            ? literal::teddy_candidates(filter.teddy, bytes, cursor, batch, kCandidateBatch, simd_)
+            : literal::shift_or_candidates(filter.shift_or, bytes, cursor, batch, kCandidateBatch,
+                                           simd_);
+    for (size_t c = 0; c < count; ++c) {
+      if (!confirm(batch[c], bytes, base_address, on_hit)) return false;
+    }
+  }
+  return true;
+}
+
+bool MultiPatternMatcher::confirm(const literal::Candidate& candidate, ByteView bytes,
+                                  uint64_t base_address,
+                                  const std::function<bool(uint32_t, uint64_t)>& on_hit) const {
+  const literal::BucketedFilter& filter = *bucketed_;
+  if (engine_ == MatchEngine::teddy) {
+    for (uint32_t buckets = candidate.buckets; buckets != 0; buckets &= buckets - 1) {
+      if (!confirm_members(filter.buckets[std::countr_zero(buckets)], candidate, bytes,
+                           base_address, on_hit)) {
+        return false;
+      }
+    }
+    return true;
+  }
+  for (uint32_t buckets = candidate.buckets; buckets != 0; buckets &= buckets - 1) {
+    const uint32_t key = literal::confirm_key(candidate.first_pair, std::countr_zero(buckets));
+    const auto* first = filter.members_by_pair.data() + filter.by_pair_start[key];
+    const auto* last = filter.members_by_pair.data() + filter.by_pair_start[key + 1];
+    if (!confirm_members(std::span(first, last), candidate, bytes, base_address, on_hit)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool MultiPatternMatcher::confirm_members(
+    std::span<const literal::BucketMember> members, const literal::Candidate& candidate,
+    ByteView bytes, uint64_t base_address,
+    const std::function<bool(uint32_t, uint64_t)>& on_hit) const {
+  const uint64_t window = candidate.window;
+  const bool whole_word = bytes.size() - window >= 8;
+  for (const literal::BucketMember& member : members) {
+    if (window < member.window_offset) continue;
+    if (whole_word && ((candidate.word ^ member.value) & member.mask) != 0) continue;
+    const Compiled& pattern = patterns_[member.pattern_index];
+    const uint64_t start = window - member.window_offset;
+    if (verify(pattern, bytes, start, base_address) && !on_hit(pattern.spec.id, start)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+void MultiPatternMatcher::scan(ByteView bytes, uint64_t base_address,
+                               const std::function<bool(uint32_t, uint64_t)>& on_hit) const {
+  if (bytes.empty()) return;
+  if (engine_ == MatchEngine::teddy || engine_ == MatchEngine::shift_or) {
+    scan_bucketed(bytes, base_address, on_hit);
+  } else {
+    scan_strided(bytes, base_address, on_hit);
+  }
 }
 
 }  // namespace fipsgate

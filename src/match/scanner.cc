@@ -85,14 +85,11 @@ bool version_matches(const VersionRule& rule, const GoVersion& version) {
 // Offsets of `rule`'s pattern in a function body, at the rule's address alignment.
 template <class OnHit>
 void find_in_body(const ByteRule& rule, ByteView body, uint64_t body_vaddr, OnHit on_hit) {
-  const BytePattern& pattern = rule.pattern;
-  if (body.size() < pattern.bytes.size()) return;
-  for (uint64_t offset = 0; offset + pattern.bytes.size() <= body.size(); ++offset) {
-    if ((body_vaddr + offset) % rule.alignment != 0) continue;
-    bool equal = true;
-    for (size_t i = 0; equal && i < pattern.bytes.size(); ++i)
-      equal = (body.data()[offset + i] & pattern.mask[i]) == (pattern.bytes[i] & pattern.mask[i]);
-    if (equal) on_hit(offset);
+  const ByteView bytes(rule.pattern.bytes.data(), rule.pattern.bytes.size());
+  const ByteView mask(rule.pattern.mask.data(), rule.pattern.mask.size());
+  for (uint64_t offset = 0; offset + bytes.size() <= body.size(); ++offset) {
+    if (MultiPatternMatcher::matches_at(bytes, mask, rule.alignment, body, offset, body_vaddr))
+      on_hit(offset);
   }
 }
 
