@@ -9,6 +9,7 @@
 #include <regex>
 #include <set>
 #include <sstream>
+#include <utility>
 
 #include "fipsgate/io/yaml.h"
 #include "fipsgate/match/scanner.h"
@@ -61,11 +62,20 @@ class SchemaReader {
   explicit SchemaReader(std::string_view file) : file_(file) {}
 
   Error error(const yaml::Node& node, std::string_view context, std::string_view message) const {
-    std::string text = file_;
-    if (node.line() > 0) text += ":" + std::to_string(node.line());
+    // Appended piece by piece: GCC 12 at -O3 warns (-Wrestrict, a false positive) on
+    // ":" + std::to_string(...).
+    std::string text(file_);
+    if (node.line() > 0) {
+      text += ':';
+      text += std::to_string(node.line());
+    }
     text += ": ";
-    if (!context.empty()) text += std::string(context) + ": ";
-    return Error(text + std::string(message));
+    if (!context.empty()) {
+      text += context;
+      text += ": ";
+    }
+    text += message;
+    return Error(std::move(text));
   }
 
   Status check_map(const yaml::Node& node, std::string_view context) const {
