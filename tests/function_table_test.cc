@@ -359,6 +359,28 @@ TEST_CASE("moduledata that disagrees with the pclntab is rejected with the reaso
 }
 
 }  // namespace
+TEST_CASE(
+    "a name longer than the limit is an error naming where it starts, one at the limit is not") {
+  // The funcname table is checked 16 bytes at a time; the limit (64 KiB) falls mid-block here.
+  Variant variant{PclntabVersion::go120, ModuleDataLayout::go120, Endian::little, 8};
+  for (size_t length : {size_t{65536}, size_t{65537}}) {
+    CAPTURE(length);
+    GoElfSpec spec = spec_for(variant);
+    spec.pclntab.functions.insert(spec.pclntab.functions.begin() + 1,
+                                  {"p." + std::string(length - 2, 'x'), 0x20});
+    Loaded loaded = load(spec);
+    auto functions = read_function_table(loaded.image, loaded.pclntab, nullptr);
+    if (length <= 65536) {
+      REQUIRE_MESSAGE(functions.ok(), functions.error().message());
+      CHECK(functions->at(1).name.size() == length);
+    } else {
+      REQUIRE_FALSE(functions.ok());
+      CHECK(functions.error().message().find("more than 65536 bytes without a NUL") !=
+            std::string::npos);
+    }
+  }
+}
+
 TEST_CASE("a table of 100k+ functions, checked on two threads, fails with the same errors") {
   // From 100,000 functions the funcname table and the entries are checked at once; a failure is
   // re-checked in order, so each error below must name the same entry as the one-thread check.

@@ -8,6 +8,10 @@
 #include <future>
 #include <utility>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace fipsgate {
 
 namespace {
@@ -48,20 +52,37 @@ Result<uint64_t> text_base_for(const BinaryImage& image, const Pclntab& pclntab,
 }
 
 // One pass over the funcname table: every name must end in a NUL within kMaxNameBytes. Returns
-// the offset one past the last NUL (names must start before it).
+// the offset one past the last NUL (names must start before it). Only the distance between
+// consecutive NULs matters, so the NULs are found 16 bytes at a time and only each block's first
+// NUL is measured against the one before (kMaxNameBytes is far above a block); one memchr call
+// per name was a third of reading the 707 MB provider's table.
 Result<uint64_t> check_funcname_table(const ByteView& names) {
-  const uint8_t* begin = names.data();
-  uint64_t start = 0;
-  while (start < names.size()) {
-    uint64_t remaining = names.size() - start;
-    const void* nul = std::memchr(begin + start, 0, std::min(remaining, kMaxNameBytes + 1));
-    if (nul == nullptr) {
-      if (remaining <= kMaxNameBytes) break;  // unterminated tail: no name may start there
-      return table_error("the funcname table holds more than " + std::to_string(kMaxNameBytes) +
-                         " bytes without a NUL " + names.where(start));
-    }
-    start = static_cast<uint64_t>(static_cast<const uint8_t*>(nul) - begin) + 1;
+  const uint8_t* bytes = names.data();
+  const uint64_t size = names.size();
+  uint64_t start = 0;  // where the current name starts: one past the last NUL
+  auto too_long = [&] {
+    return table_error("the funcname table holds more than " + std::to_string(kMaxNameBytes) +
+                       " bytes without a NUL " + names.where(start));
+  };
+  uint64_t i = 0;
+#if defined(__SSE2__)
+  static_assert(kMaxNameBytes >= 16);
+  const __m128i zero = _mm_setzero_si128();
+  for (; i + 16 <= size; i += 16) {
+    const __m128i block = _mm_loadu_si128(reinterpret_cast<const __m128i*>(bytes + i));
+    const auto nuls = static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(block, zero)));
+    if (nuls == 0) continue;
+    if (i + static_cast<uint64_t>(__builtin_ctz(nuls)) - start > kMaxNameBytes) return too_long();
+    start = i + 32 - static_cast<uint64_t>(__builtin_clz(nuls));
   }
+#endif
+  for (; i < size; ++i) {
+    if (bytes[i] != 0) continue;
+    if (i - start > kMaxNameBytes) return too_long();
+    start = i + 1;
+  }
+  // An unterminated tail is allowed (no name may start there) unless it is itself too long.
+  if (size - start > kMaxNameBytes) return too_long();
   return start;
 }
 
