@@ -128,8 +128,8 @@ void add_limit_findings(const GoBinary& go, const ScanResult& scan, Facts& facts
   for (const auto& note : scan.notes) facts.findings.push_back({"FG903", Severity::note, note, {}});
 }
 
-// Function tables from this size on (kubectl has ~80k) get the non-approved search on its own
-// thread.
+// Function tables from this size on (kubectl has ~80k) get the non-approved and default-GODEBUG
+// searches on threads of their own.
 constexpr uint64_t kConcurrentFunctions = 20000;
 
 }  // namespace
