@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
-#include <future>
 #include <iostream>
 #include <thread>
 
@@ -99,17 +98,12 @@ ExitCode exit_code_for(ScanOutcome outcome) {
 }
 
 ExitCode run(const ScanArguments& arguments) {
-  // The signatures (most of a small scan's cost: ~50 KB of YAML) load while the rules, the
-  // policy, the waivers and the targets are read.
-  std::future<Result<SignatureDb>> loading =
-      std::async(std::launch::async | std::launch::deferred,
-                 [] { return load_signature_db(default_signatures_dir()); });
   Result<ScanInputs> inputs = read_inputs(arguments);
   if (!inputs) {
     std::cerr << "fipsgate scan: " << inputs.error().message() << "\n";
     return kExitUsage;
   }
-  Result<SignatureDb> db = loading.get();
+  Result<SignatureDb> db = load_signature_db(default_signatures_dir());
   if (!db) {
     std::cerr << "fipsgate scan: " << db.error().message() << "\n";
     return kExitUsage;

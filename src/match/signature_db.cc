@@ -6,7 +6,6 @@
 #include <array>
 #include <cstdlib>
 #include <fstream>
-#include <future>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -623,31 +622,18 @@ Result<SignatureDb> load_signature_db(const std::filesystem::path& dir) {
   }
   if (error) return Error("cannot list " + (dir / "markers").string() + ": " + error.message());
   std::sort(marker_files.begin(), marker_files.end());
-  // The module and non-approved tables are parsed on a second thread while the markers are:
-  // parsing YAML is most of a small scan's cost, and nothing in one file refers to another
-  // until finish() checks them together. Errors keep their order (markers first).
-  auto tables =
-      std::async(std::launch::async | std::launch::deferred, [&dir]() -> Result<SignatureDb> {
-        using FileParser = Status (*)(std::string_view, std::string_view, SignatureDb&);
-        const std::pair<const char*, FileParser> files[] = {
-            {"modules.yaml", parse_modules_yaml}, {"non_approved.yaml", parse_non_approved_yaml}};
-        SignatureDb part;
-        for (const auto& [name, parse] : files) {
-          const auto path = dir / name;
-          FG_TRY(std::string text, read_text_file(path));
-          FG_CHECK(parse(text, path.string(), part));
-        }
-        return part;
-      });
   for (const auto& path : marker_files) {
     FG_TRY(std::string text, read_text_file(path));
     FG_CHECK(parse_markers_yaml(text, path.string(), db));
   }
-  FG_TRY(SignatureDb part, tables.get());
-  db.modules = std::move(part.modules);
-  db.non_approved = std::move(part.non_approved);
-  db.std_callers = std::move(part.std_callers);
-  db.files.insert(db.files.end(), part.files.begin(), part.files.end());
+  using FileParser = Status (*)(std::string_view, std::string_view, SignatureDb&);
+  const std::pair<const char*, FileParser> files[] = {
+      {"modules.yaml", parse_modules_yaml}, {"non_approved.yaml", parse_non_approved_yaml}};
+  for (const auto& [name, parse] : files) {
+    const auto path = dir / name;
+    FG_TRY(std::string text, read_text_file(path));
+    FG_CHECK(parse(text, path.string(), db));
+  }
   FG_CHECK(db.finish());
   return db;
 }
