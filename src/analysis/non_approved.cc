@@ -116,7 +116,11 @@ class TargetMap {
   }
 
   const Target* find(uint64_t destination) const {
-    if (!may_be_target(destination)) return nullptr;
+    return may_be_target(destination) ? entry_at(destination) : nullptr;
+  }
+
+  // The target whose entry is exactly `destination`: the binary search behind may_be_target().
+  const Target* entry_at(uint64_t destination) const {
     auto it = std::lower_bound(targets_.begin(), targets_.end(), Target{destination, 0, {}});
     return it != targets_.end() && it->entry == destination ? &*it : nullptr;
   }
@@ -254,7 +258,7 @@ std::vector<CallHit> e8_calls_into(const RegionView& view, uint64_t begin, uint6
         const auto displacement = static_cast<int32_t>(load_uint(data + i + 1, 4, Endian::little));
         const uint64_t destination = view.vaddr + i + 5 + static_cast<int64_t>(displacement);
         if (!map.may_be_target(destination)) return;
-        const Target* target = map.find(destination);
+        const Target* target = map.entry_at(destination);
         if (target == nullptr) return;
         if (hits.size() < kMaxCallHitsPerHalf) {
           hits.push_back({view.vaddr + i, target});

@@ -103,7 +103,11 @@ ScanReport run_scan(std::vector<ScanTarget> targets, const Analyzer& analyzer,
   std::sort(targets.begin(), targets.end(),
             [](const ScanTarget& left, const ScanTarget& right) { return left.path < right.path; });
   std::vector<Slot> slots(targets.size());
-  const std::vector<size_t> order = largest_first(targets);
+  const unsigned worker_count = std::clamp<unsigned>(jobs, 1, std::max<size_t>(targets.size(), 1));
+  // One worker takes them as they come; the sizes only matter for sharing out the work.
+  std::vector<size_t> order(targets.size());
+  std::iota(order.begin(), order.end(), size_t{0});
+  if (worker_count > 1) order = largest_first(targets);
   std::atomic<size_t> next{0};
   auto worker = [&] {
     for (size_t position = next++; position < order.size(); position = next++) {
@@ -113,7 +117,6 @@ ScanReport run_scan(std::vector<ScanTarget> targets, const Analyzer& analyzer,
       if (!drop) slots[index].verdict = std::move(verdict);
     }
   };
-  unsigned worker_count = std::clamp<unsigned>(jobs, 1, std::max<size_t>(targets.size(), 1));
   std::vector<std::thread> workers;
   for (unsigned i = 1; i < worker_count; ++i) workers.emplace_back(worker);
   worker();
