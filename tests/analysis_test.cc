@@ -196,6 +196,27 @@ TEST_CASE("the default GODEBUG is read from the runtime's string, not from the b
   CHECK(has_finding(facts, "FG302"));
 }
 
+TEST_CASE("the default GODEBUG: the setting's bytes without a header do not hide the override") {
+  // The build setting's text lies in .rodata (as inside the module info), but the only string
+  // header points at an override; a header-less copy of the setting is not what the runtime
+  // reads. A header of the right length pointing outside read-only data is not a GODEBUG string.
+  StackSpec spec = fipsgate::testing::native_snapshot_stack();
+  spec.rodata_strings = {"fips140=on", "fips140=off,tlsrsakex=1"};
+  const BuiltStack probe = build_stack(spec);
+  std::string headers;
+  fipsgate::testing::put_uint(headers, 0x710000, 8, fipsgate::Endian::little);  // into .data
+  fipsgate::testing::put_uint(headers, 23, 8, fipsgate::Endian::little);
+  fipsgate::testing::put_uint(headers, probe.string_vaddr("fips140=off,tlsrsakex=1"), 8,
+                              fipsgate::Endian::little);
+  fipsgate::testing::put_uint(headers, 23, 8, fipsgate::Endian::little);
+  spec.data = headers;
+  const Facts facts = analyze_stack(build_stack(spec));
+  CHECK(facts.fips_mode.default_godebug == "fips140=off,tlsrsakex=1");
+  CHECK(facts.fips_mode.default_godebug_found_in.find("string header at 0x710010") !=
+        std::string::npos);
+  CHECK(facts.fips_mode.fips140 == "off");
+}
+
 TEST_CASE("fips140=only in the default GODEBUG restricts TLS") {
   StackSpec spec = fipsgate::testing::native_snapshot_stack();
   spec.settings[1] = {"DefaultGODEBUG", "fips140=only"};
