@@ -141,6 +141,23 @@ TEST_CASE("a policy file with a schema error is an input error naming its line")
   CHECK(run.err.find("policy.yaml:4: policy: field 'require_fips_mode'") != std::string::npos);
 }
 
+TEST_CASE("a broken signature file is an input error even though binaries are read meanwhile") {
+  // The signatures load while the binaries are mapped and read; a file that does not parse
+  // must still end the scan with exit 2 and no report, not with every binary unanalyzable.
+  fs::path dir = scratch_directory("bad-signatures");
+  fs::copy(FIPSGATE_SOURCE_DIR "/signatures", dir / "signatures", fs::copy_options::recursive);
+  std::ofstream(dir / "signatures" / "markers" / "boringcrypto.yaml", std::ios::app)
+      << "\nmarkers: [unclosed\n";
+  write_file(dir / "prog", non_go_elf());
+  write_file(dir / "other", non_go_elf());
+  ::setenv("FIPSGATE_SIGNATURES", (dir / "signatures").c_str(), 1);
+  Run run = run_cli({"scan", "--jobs", "2", (dir / "prog").string(), (dir / "other").string()});
+  ::unsetenv("FIPSGATE_SIGNATURES");
+  CHECK(run.exit_code == 2);
+  CHECK(run.err.find("boringcrypto.yaml") != std::string::npos);
+  CHECK(run.out.empty());
+}
+
 TEST_CASE("an invalid scan date and an unknown format are usage errors") {
   fs::path dir = scratch_directory("bad-date");
   write_file(dir / "prog", non_go_elf());

@@ -181,6 +181,11 @@ Facts analyze(const BinaryImage& image, const GoBinary& go, const SignatureDb& d
 
 Result<Facts> analyze_file(const std::string& path, const SignatureDb& db,
                            const AnalyzeOptions& options) {
+  return analyze_file(path, SignatureSource([&db] { return &db; }), options);
+}
+
+Result<Facts> analyze_file(const std::string& path, const SignatureSource& signatures,
+                           const AnalyzeOptions& options) {
   FG_TRY(MappedFile file, MappedFile::open(path));
   auto image = read_binary_image(file.view());
   if (!image.ok()) return image.error().within(path);
@@ -192,7 +197,9 @@ Result<Facts> analyze_file(const std::string& path, const SignatureDb& db,
                         [bytes = file.view()] { return sha256_hex(bytes); });
   }
   const GoBinary go = read_go_binary(*image);
-  Facts facts = analyze(*image, go, db, options);
+  const SignatureDb* db = signatures();
+  if (db == nullptr) return Error(path + ": no signature database to analyze it with");
+  Facts facts = analyze(*image, go, *db, options);
   facts.path = path;
   if (digest.valid()) {
     if (Result<std::string> hex = digest.get(); hex.ok()) {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "fipsgate/analysis/facts.h"
@@ -39,6 +40,13 @@ Facts analyze(const BinaryImage& image, const GoBinary& go, const SignatureDb& d
 // options.digest) sha256.
 // Error when the file cannot be read or is not an executable format fipsgate knows.
 Result<Facts> analyze_file(const std::string& path, const SignatureDb& db,
+                           const AnalyzeOptions& options = {});
+
+// A signature database that may still be loading: asked for once the file is mapped and its
+// image and Go structures are read (a one-file scan reads the binary while the signatures
+// load); nullptr when it could not be loaded, which fails the file.
+using SignatureSource = std::function<const SignatureDb*()>;
+Result<Facts> analyze_file(const std::string& path, const SignatureSource& signatures,
                            const AnalyzeOptions& options = {});
 
 std::string_view to_string(Backend backend);
