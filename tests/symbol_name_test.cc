@@ -2,11 +2,15 @@
 // go1.19.8 / go1.24.4 / go1.27.3 sample binaries (tools/build-samples) or of the Go toolchain.
 #include <doctest/doctest.h>
 
+#include <filesystem>
 #include <random>
 #include <string>
 #include <string_view>
 
+#include "fipsgate/binary/binary_image.h"
+#include "fipsgate/go/go_binary.h"
 #include "fipsgate/go/symbol_name.h"
+#include "fipsgate/io/mapped_file.h"
 
 namespace fipsgate {
 namespace {
@@ -188,3 +192,87 @@ TEST_CASE("go_package_prefix agrees with the three-step reading at every length 
   CHECK(fipsgate::go_package_prefix("main.main") == "main");
   CHECK(fipsgate::go_package_prefix(".x").empty());
 }
+
+namespace fipsgate {
+
+TEST_CASE("continues_package never disagrees with package_path") {
+  // The run test used to count functions per package is only a shortcut: whenever it says a
+  // name continues a package, the full reading must give that package. Names are built as
+  // "<package>.<rest>" from real package shapes and a rest drawn from the bytes that change
+  // the reading ('/', '.', "[({ *", ABI suffixes), plus names from the table above.
+  std::mt19937 random(20261127);
+  constexpr std::string_view kRestAlphabet = "ab/./..[({ *x_0";
+  const std::string_view packages[] = {
+      "github.com/x/y", "go.uber.org/zap", "crypto/sha256", "gopkg.in/yaml%2ev3", "a/b",
+      "_/home/p",       "type/x",          "go/ast"};
+  int taken = 0;
+  for (int round = 0; round < 40000; ++round) {
+    const std::string_view package = packages[random() % std::size(packages)];
+    REQUIRE(package_path(std::string(package) + ".F") == package);
+    std::string rest(random() % 24, 'a');
+    for (char& c : rest)
+      c = random() % 3 == 0 ? kRestAlphabet[random() % kRestAlphabet.size()] : 'a';
+    const char* suffixes[] = {"", ".abi0", ".abiinternal"};
+    const std::string name = std::string(package) + "." + rest + suffixes[random() % 3];
+    INFO("name \"", name, "\" package \"", package, "\"");
+    if (continues_package(name, package)) {
+      ++taken;
+      CHECK(package_path(name) == package);
+    }
+  }
+  CHECK(taken > 10000);  // the shortcut is taken for most names, or it saves nothing
+  for (const NameCase& previous : kNames) {
+    const std::string_view package = package_path(previous.name);
+    if (package.find('/') == std::string_view::npos) continue;
+    for (const NameCase& next : kNames) {
+      INFO("name \"", next.name, "\" package \"", package, "\"");
+      if (continues_package(next.name, package)) CHECK(package_path(next.name) == package);
+    }
+  }
+  CHECK_FALSE(continues_package("runtime.mallocgc", "runtime"));  // no '/': parse it
+  CHECK_FALSE(continues_package("a/b.abi0", "a/b"));              // stripped: just "a/b"
+  CHECK_FALSE(continues_package("a/b.c/d.F", "a/b"));             // package a/b.c/d
+  CHECK(continues_package("a/b.(*T).M[x/y.Z]", "a/b"));           // '/' after the head
+  CHECK(package_path("a/b.c/d.F") == "a/b.c/d");
+}
+
+TEST_CASE("continues_package agrees with package_path on every function of real binaries") {
+  // Each function against the package of the one before it, as the per-package count walks them.
+  std::vector<std::filesystem::path> binaries = {"/usr/lib/go-1.19/bin/go",
+                                                 "/usr/lib/google-cloud-sdk/bin/kubectl"};
+  if (std::filesystem::is_directory(FIPSGATE_SAMPLES_DIR)) {
+    for (const auto& entry : std::filesystem::directory_iterator(FIPSGATE_SAMPLES_DIR)) {
+      if (entry.path().filename().string().starts_with("go1.")) binaries.push_back(entry.path());
+    }
+  }
+  uint64_t names = 0;
+  uint64_t taken = 0;
+  for (const std::filesystem::path& path : binaries) {
+    if (!std::filesystem::exists(path)) continue;
+    CAPTURE(path.string());
+    auto file = MappedFile::open(path.string());
+    REQUIRE(file.ok());
+    auto image = read_binary_image(file->view());
+    REQUIRE(image.ok());
+    const GoBinary go = read_go_binary(*image);
+    REQUIRE(go.functions.has_value());
+    std::string_view previous_package;
+    std::vector<std::string> disagreements;
+    for (uint64_t i = 0; i < go.functions->size(); ++i, ++names) {
+      const std::string_view name = go.functions->name_at(i);
+      const std::string_view package = package_path(name);
+      if (!previous_package.empty() && continues_package(name, previous_package)) {
+        ++taken;
+        if (package != previous_package) disagreements.emplace_back(name);
+      }
+      previous_package = package;
+    }
+    CHECK(disagreements.empty());
+    if (!disagreements.empty()) MESSAGE("first: " << disagreements.front());
+  }
+  REQUIRE(names > 0);  // the go1.19 toolchain is installed with the build dependencies
+  MESSAGE(taken << " of " << names << " names continued the package before them");
+  CHECK(taken * 2 > names);
+}
+
+}  // namespace fipsgate

@@ -129,15 +129,18 @@ std::string_view type_function_subject(std::string_view name) {
   return {};
 }
 
-}  // namespace
+// Where the head of a name ends (the first of "[({ *", else its size) and the last '/' before
+// that (npos when none). One pass, 16 bytes at a time where SSE2 is there: names are ~140 bytes
+// on average and there are 500k of them in big binaries; a byte-table loop, a backward search
+// and a memchr were a third of `inspect`.
+struct Head {
+  size_t end;
+  size_t last_slash;
+};
 
-// One pass, 16 bytes at a time where SSE2 is there: where the head ends (the first of "[({ *")
-// and the last '/' before that. Names are ~140 bytes on average and there are 500k of them in
-// big binaries; a byte-table loop, a backward search and a memchr were a third of `inspect`.
-std::string_view go_package_prefix(std::string_view name) {
+Head scan_head(std::string_view name) {
   const char* data = name.data();
-  size_t head_end = name.size();
-  size_t last_slash = std::string_view::npos;
+  Head head{name.size(), std::string_view::npos};
   size_t i = 0;
   bool ended = false;
 #if defined(__SSE2__)
@@ -150,22 +153,29 @@ std::string_view go_package_prefix(std::string_view name) {
     if (ends != 0) {
       const auto first = static_cast<unsigned>(__builtin_ctz(ends));
       slashes &= (1u << first) - 1;
-      head_end = i + first;
+      head.end = i + first;
       ended = true;
     }
-    if (slashes != 0) last_slash = i + 31 - static_cast<size_t>(__builtin_clz(slashes));
+    if (slashes != 0) head.last_slash = i + 31 - static_cast<size_t>(__builtin_clz(slashes));
   }
 #endif
   for (; i < name.size() && !ended; ++i) {
     if (kPackageHeadEnd.contains(data[i])) {
-      head_end = i;
+      head.end = i;
       ended = true;
     } else if (data[i] == '/') {
-      last_slash = i;
+      head.last_slash = i;
     }
   }
-  const std::string_view head = name.substr(0, head_end);
-  const size_t dot = head.find('.', last_slash == std::string_view::npos ? 0 : last_slash + 1);
+  return head;
+}
+
+}  // namespace
+
+std::string_view go_package_prefix(std::string_view name) {
+  const Head head = scan_head(name);
+  const size_t from = head.last_slash == std::string_view::npos ? 0 : head.last_slash + 1;
+  const size_t dot = name.substr(0, head.end).find('.', from);
   if (dot == std::string_view::npos || dot == 0) return {};
   return name.substr(0, dot);
 }
@@ -236,6 +246,19 @@ std::string_view package_path(std::string_view function_name) {
       return {};
   }
   return {};
+}
+
+// Why the first bytes decide it: with a '/' in the package, the cgo and generated-name tests
+// and the slash test read only bytes inside "<package>." (or fail on its '.'), and the same
+// bytes already passed them for the other name; the package's last element has no '.', so the
+// first '.' after the last '/' is the one after the package unless rest adds a '/' to the head.
+bool continues_package(std::string_view function_name, std::string_view package) {
+  const std::string_view name = strip_abi_suffix(function_name);
+  if (name.size() <= package.size() || name[package.size()] != '.' || !name.starts_with(package) ||
+      package.find('/') == std::string_view::npos) {
+    return false;
+  }
+  return scan_head(name.substr(package.size() + 1)).last_slash == std::string_view::npos;
 }
 
 std::string import_path(std::string_view function_name) {

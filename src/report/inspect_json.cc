@@ -223,13 +223,19 @@ using PackageCounts = std::unordered_map<std::string_view, uint64_t>;
 
 // Functions [begin, end) counted per escaped package path (views into the file, so counting
 // allocates per package, not per function). The linker lays functions out package by package,
-// so a run of one package is counted before it touches the map.
+// so a run of one package is counted before it touches the map, and a name that continues the
+// run is recognised from its first bytes.
 PackageCounts count_packages(const FunctionTable& functions, uint64_t begin, uint64_t end) {
   PackageCounts counts;
   std::string_view run_package;
   uint64_t run_length = 0;
   for (uint64_t i = begin; i < end; ++i) {
-    std::string_view package = package_path(functions.name_at(i));
+    const std::string_view name = functions.name_at(i);
+    if (!run_package.empty() && continues_package(name, run_package)) {
+      ++run_length;
+      continue;
+    }
+    std::string_view package = package_path(name);
     if (package == run_package) {
       ++run_length;
       continue;

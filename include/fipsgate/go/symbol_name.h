@@ -32,6 +32,12 @@ std::string_view package_path(std::string_view function_name);
 // function's at all.
 std::string_view go_package_prefix(std::string_view name);
 
+// True when package_path(function_name) is certainly `package`, decided from the name's first
+// bytes: `package` is what package_path() returned for another name and holds a '/', and the
+// name is "<package>.<rest>" with no '/' in rest before any of "[({ *". False means "parse it".
+// Functions come package by package, so counting them per package mostly takes this path.
+bool continues_package(std::string_view function_name, std::string_view package);
+
 // The import path: package_path() with %xx escapes undone ("gopkg.in/yaml.v3").
 std::string import_path(std::string_view function_name);
 
