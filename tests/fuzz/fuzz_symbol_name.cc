@@ -11,5 +11,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       (package.data() < name.data() || package.data() + package.size() > name.data() + name.size()))
     std::abort();  // documented as a view into the name
   sink = sink + static_cast<uint8_t>(unescape_path(name).size());
+  // The per-package count's shortcut: the input split at its first NUL into an earlier name,
+  // whose package is the run's, and a later one that must agree with the full reading.
+  const size_t split = name.find('\0');
+  if (split != std::string_view::npos) {
+    const std::string_view run_package = package_path(name.substr(0, split));
+    const std::string_view later = name.substr(split + 1);
+    if (!run_package.empty() && continues_package(later, run_package) &&
+        package_path(later) != run_package) {
+      std::abort();  // continues_package promised a package the grammar does not give
+    }
+  }
   return 0;
 }
