@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string>
 
+#include "analysis/analysis_internal.h"
 #include "fipsgate/analysis/analyze.h"
 #include "fipsgate/go/go_binary.h"
 #include "support/synthetic_stacks.h"
@@ -344,4 +345,19 @@ TEST_CASE("evidence names the function, its address and its section") {
   CHECK(sig->section == ".text");
   CHECK(sig->function == "crypto/internal/boring/sig.BoringCrypto");
   REQUIRE(sig->file_offset.has_value());
+}
+
+TEST_CASE("the FIPS 140-3 module's snapshot version is read from its package path") {
+  using fipsgate::analysis::snapshot_version;
+  CHECK(snapshot_version("crypto/internal/fips140/v1.0.0/sha256.New") == "v1.0.0");
+  CHECK(snapshot_version("crypto/internal/fips140/v1%2e0%2e0.CAST") == "v1.0.0");
+  CHECK(snapshot_version("crypto/internal/fips140/v1.26.0-rc.1/aes.New") == "v1.26.0-rc.1");
+  CHECK(snapshot_version("crypto/internal/fips140/v10.20.30-X9/aes.New") == "v10.20.30-X9");
+  for (const char* not_versioned :
+       {"crypto/internal/fips140/sha256.New", "crypto/internal/fips140.CAST",
+        "crypto/internal/fips140/v1.0/aes.New", "crypto/internal/fips140/v1.0.0-/aes.New",
+        "crypto/internal/fips140/v1.0.0-rc_1/aes.New", "crypto/internal/fips140/1.0.0/aes.New",
+        "crypto/internal/fips140/v1.0.x/aes.New", "crypto/sha256.New"}) {
+    CHECK_FALSE_MESSAGE(snapshot_version(not_versioned).has_value(), not_versioned);
+  }
 }

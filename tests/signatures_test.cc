@@ -208,3 +208,71 @@ TEST_CASE("a non-approved entry needs a known reason code") {
   CHECK(status.error().message().find("non_approved.yaml:2") != std::string::npos);
   CHECK(status.error().message().find("field 'reason_code'") != std::string::npos);
 }
+
+TEST_CASE("field shapes: marker ids, alignments, Go releases, dates and digests") {
+  // Checked by hand since std::regex cost most of loading the signatures; each shape is held to
+  // what the old patterns accepted, at both edges.
+  auto marker_with = [](const std::string& id, const std::string& align) {
+    std::string text = replace(kValidMarker, "id: test.marker", "id: " + id);
+    if (align.empty()) return text;
+    return replace(
+        text, "    name: { exact: \"crypto/internal/boring.init\" }\n",
+        "    bytes: { hex: \"E8 ?? ?? ?? ??\", region: text, align: \"" + align + "\" }\n");
+  };
+  auto marker_ok = [](const std::string& text) {
+    SignatureDb db;
+    return fipsgate::parse_markers_yaml(text, "markers/test.yaml", db).ok();
+  };
+  for (const char* good : {"a", "boring.sig.amd64", "x_1.y_2", "0"}) {
+    CHECK_MESSAGE(marker_ok(marker_with(good, "")), good);
+  }
+  for (const char* bad : {"Boring.sig", "a..b", ".a", "a.", "a-b", "\"a b\"", "\"\""}) {
+    CHECK_FALSE_MESSAGE(marker_ok(marker_with(bad, "")), bad);
+  }
+  for (const char* good : {"1", "2", "4", "8", "16", "32", "64"}) {
+    CHECK_MESSAGE(marker_ok(marker_with("m", good)), good);
+  }
+  for (const char* bad : {"3", "128", "016", "0", "-8", "8 "}) {
+    CHECK_MESSAGE(parse_error(marker_with("m", bad)).find("field 'align'") != std::string::npos,
+                  bad);
+  }
+
+  const std::string row = R"(modules:
+  - id: m
+    family: boringcrypto
+    name: M
+    version: v
+    certificate: "123"
+    standard: FIPS 140-3
+    status: active
+    historical_from: "2026-09-21"
+    source: "test"
+    match: { versions: [v], go_min: "1.19", bcm_text_hash: HASH }
+)";
+  auto module_error = [&](const std::string& from, const std::string& to) {
+    SignatureDb db;
+    const std::string hash(64, 'a');
+    auto status = fipsgate::parse_modules_yaml(replace(replace(row, "HASH", hash), from, to),
+                                               "modules.yaml", db);
+    return status.ok() ? std::string() : status.error().message();
+  };
+  CHECK(module_error("\"1.19\"", "\"1.19\"").empty());
+  CHECK(module_error("\"1.19\"", "\"10.200\"").empty());
+  for (const char* bad : {"\"1\"", "\"1.\"", "\".19\"", "\"1.19.2\"", "\"v1.19\"", "\"1.x\""}) {
+    CHECK_MESSAGE(module_error("\"1.19\"", bad).find("field 'go_min'") != std::string::npos, bad);
+  }
+  for (const char* bad : {"\"2026-9-21\"", "\"2026-09-2x\"", "\"20260-09-21\"", "\"2026/09/21\""}) {
+    CHECK_MESSAGE(
+        module_error("\"2026-09-21\"", bad).find("field 'historical_from'") != std::string::npos,
+        bad);
+  }
+  const std::string sha256(64, 'f'), sha512(128, '0');
+  CHECK(module_error(std::string(64, 'a'), sha256).empty());
+  CHECK(module_error(std::string(64, 'a'), sha512).empty());
+  for (const std::string& bad : {std::string(63, 'a'), std::string(65, 'a'), std::string(64, 'A'),
+                                 std::string(63, 'a') + "g"}) {
+    CHECK_MESSAGE(
+        module_error(std::string(64, 'a'), bad).find("field 'bcm_text_hash'") != std::string::npos,
+        bad);
+  }
+}

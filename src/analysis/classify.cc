@@ -3,7 +3,6 @@
 // settings ask for and what the code contains (reference §5.4).
 #include <algorithm>
 #include <ctime>
-#include <regex>
 #include <set>
 
 #include "analysis/analysis_internal.h"
@@ -13,6 +12,34 @@ namespace fipsgate::analysis {
 namespace {
 
 constexpr std::string_view kModulePrefix = "crypto/internal/fips140/";
+
+// Consumes a run of decimal digits from the front of text; false when there is none.
+bool take_digits(std::string_view& text) {
+  size_t count = 0;
+  while (count < text.size() && text[count] >= '0' && text[count] <= '9') ++count;
+  text.remove_prefix(count);
+  return count > 0;
+}
+
+bool take(std::string_view& text, char c) {
+  if (text.empty() || text[0] != c) return false;
+  text.remove_prefix(1);
+  return true;
+}
+
+// "v1.0.0" or "v1.26.0-rc.1": v, three dot-separated numbers, an optional "-" suffix of
+// [0-9A-Za-z.] (the module snapshot versions the FIPS 140-3 module directory is named after).
+bool is_module_version(std::string_view text) {
+  if (!take(text, 'v') || !take_digits(text) || !take(text, '.') || !take_digits(text) ||
+      !take(text, '.') || !take_digits(text)) {
+    return false;
+  }
+  if (text.empty()) return true;
+  if (!take(text, '-') || text.empty()) return false;
+  return std::all_of(text.begin(), text.end(), [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '.';
+  });
+}
 
 struct Signals {
   explicit Signals(const ScanResult& scan) : scan_(scan) {}
@@ -223,8 +250,7 @@ std::optional<std::string> snapshot_version(std::string_view function_name) {
   const std::string_view segment =
       slash != std::string_view::npos ? rest.substr(0, slash) : rest.substr(0, rest.find('.'));
   std::string version = unescape_path(segment);
-  static const std::regex shape(R"(^v[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.]+)?$)");
-  if (!std::regex_match(version, shape)) return std::nullopt;
+  if (!is_module_version(version)) return std::nullopt;
   return version;
 }
 

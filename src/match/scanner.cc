@@ -56,8 +56,7 @@ bool segment_in_region(const Segment& segment, const Region& region) {
   return false;
 }
 
-bool setting_matches(const SettingRule& rule, const std::optional<std::regex>& regex,
-                     std::optional<std::string_view> value) {
+bool setting_matches(const SettingRule& rule, std::optional<std::string_view> value) {
   switch (rule.test) {
     case SettingTest::present:
       return value.has_value();
@@ -68,7 +67,8 @@ bool setting_matches(const SettingRule& rule, const std::optional<std::regex>& r
     case SettingTest::contains:
       return value && value->find(rule.value) != std::string_view::npos;
     case SettingTest::regex:
-      return value && regex && std::regex_search(value->begin(), value->end(), *regex);
+      return value && rule.compiled &&
+             std::regex_search(value->begin(), value->end(), *rule.compiled);
   }
   return false;
 }
@@ -235,16 +235,15 @@ Result<SignatureMatcher> SignatureMatcher::compile(const SignatureDb& db) {
     add_pattern(compiled.regions_, specs, *region, index, spec);
     if (!scoped) add_pattern(compiled.unscoped_regions_, unscoped_specs, *region, index, spec);
   }
-  // Compiled once here, not per scanned binary: a std::regex costs tens of microseconds to build.
-  compiled.setting_regexes_.resize(compiled.markers_.size());
-  for (size_t index = 0; index < compiled.markers_.size(); ++index) {
-    const auto* setting = std::get_if<SettingRule>(&compiled.markers_[index].rule);
-    if (setting == nullptr || setting->test != SettingTest::regex) continue;
+  // Regexes are compiled when the signatures are read, not per scanned binary (a std::regex
+  // costs tens of microseconds to build); a rule made in code gets its regex here.
+  for (Marker& marker : compiled.markers_) {
+    auto* setting = std::get_if<SettingRule>(&marker.rule);
+    if (setting == nullptr || setting->test != SettingTest::regex || setting->compiled) continue;
     try {
-      compiled.setting_regexes_[index].emplace(setting->value);
+      setting->compiled = std::make_shared<const std::regex>(setting->value);
     } catch (const std::regex_error&) {
-      return Error("marker " + compiled.markers_[index].id +
-                   ": not a valid regular expression: " + setting->value);
+      return Error("marker " + marker.id + ": not a valid regular expression: " + setting->value);
     }
   }
   compiled.function_names_.finish();
@@ -366,7 +365,7 @@ ScanResult SignatureMatcher::scan(const BinaryImage& image, const GoBinary& go,
     if (const auto* setting = std::get_if<SettingRule>(&marker.rule)) {
       if (!modules) continue;
       const auto value = modules->setting(setting->key);
-      if (!setting_matches(*setting, setting_regexes_[index], value)) continue;
+      if (!setting_matches(*setting, value)) continue;
       MarkerHit hit;
       if (value) hit.text = *value;
       recorder.record(index, hit);

@@ -34,6 +34,59 @@ constexpr std::array<std::string_view, kSignalCount> kSignalNames = {
     "std_crypto",          "cgo_runtime",        "cgo_disabled",     "cgo_enabled",
 };
 
+// Field shapes, checked by hand: std::regex builds a 256-entry cache through the locale for
+// every bracket expression, and the five shapes below cost 3 M instructions at every start
+// (most of loading the signatures beside libyaml's parse).
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+bool is_lower_hex(char c) {
+  return is_digit(c) || (c >= 'a' && c <= 'f');
+}
+bool is_id_char(char c) {
+  return is_digit(c) || (c >= 'a' && c <= 'z') || c == '_';
+}
+
+bool digits_at(std::string_view text, size_t at, size_t count) {
+  if (at + count > text.size()) return false;
+  return std::all_of(text.begin() + at, text.begin() + at + count, is_digit);
+}
+
+// "1.20": digits, one dot, digits.
+bool is_release(std::string_view text) {
+  const size_t dot = text.find('.');
+  return dot != std::string_view::npos && dot > 0 && dot + 1 < text.size() &&
+         digits_at(text, 0, dot) && digits_at(text, dot + 1, text.size() - dot - 1);
+}
+
+// "2026-11-27" (the calendar is checked where dates are compared, not here).
+bool is_iso_date_shape(std::string_view text) {
+  return text.size() == 10 && digits_at(text, 0, 4) && text[4] == '-' && digits_at(text, 5, 2) &&
+         text[7] == '-' && digits_at(text, 8, 2);
+}
+
+// "boring.sig.amd64": dot-separated, non-empty words of [a-z0-9_].
+bool is_marker_id(std::string_view text) {
+  size_t word = 0;
+  for (char c : text) {
+    if (c == '.') {
+      if (word == 0) return false;
+      word = 0;
+    } else if (is_id_char(c)) {
+      ++word;
+    } else {
+      return false;
+    }
+  }
+  return word > 0;
+}
+
+// SHA-256 or SHA-512 in lowercase hex.
+bool is_hex_digest(std::string_view text) {
+  return (text.size() == 64 || text.size() == 128) &&
+         std::all_of(text.begin(), text.end(), is_lower_hex);
+}
+
 const std::vector<std::string_view> kStacks = {
     "boringcrypto",      "go_native_fips140", "openssl_golang_fips",
     "openssl_microsoft", "standard_go",       "fips_backend",
@@ -156,8 +209,7 @@ class SchemaReader {
   // "1.20" style release, or an error naming the field.
   Status check_release(const yaml::Node& map, std::string_view context, const char* key,
                        const std::string& value) const {
-    static const std::regex release(R"(^[0-9]+\.[0-9]+$)");
-    if (!value.empty() && !std::regex_match(value, release)) {
+    if (!value.empty() && !is_release(value)) {
       return error(map[key], context,
                    std::string("field '") + key +
                        "': expected a Go release like \"1.20\", found '" + value + "'");
@@ -167,8 +219,7 @@ class SchemaReader {
 
   Status check_date(const yaml::Node& map, std::string_view context, const char* key,
                     const std::string& value) const {
-    static const std::regex date(R"(^[0-9]{4}-[0-9]{2}-[0-9]{2}$)");
-    if (!value.empty() && !std::regex_match(value, date)) {
+    if (!value.empty() && !is_iso_date_shape(value)) {
       return error(map[key], context,
                    std::string("field '") + key + "': expected an ISO date YYYY-MM-DD, found '" +
                        value + "'");
@@ -231,8 +282,8 @@ Result<MarkerRule> parse_bytes_rule(const SchemaReader& reader, const yaml::Node
   FG_TRY(rule.region, parse_region(reader, node, context));
   FG_TRY(std::string align, reader.optional_string(node, context, "align"));
   if (!align.empty()) {
-    static const std::regex power(R"(^(1|2|4|8|16|32|64)$)");
-    if (!std::regex_match(align, power)) {
+    constexpr std::array<std::string_view, 7> kPowers = {"1", "2", "4", "8", "16", "32", "64"};
+    if (std::find(kPowers.begin(), kPowers.end(), align) == kPowers.end()) {
       return reader.error(
           node["align"], context,
           "field 'align': expected 1, 2, 4, 8, 16, 32 or 64, found '" + align + "'");
@@ -314,7 +365,7 @@ Result<MarkerRule> parse_setting_rule(const SchemaReader& reader, const yaml::No
   }
   if (rule.test == SettingTest::regex) {
     try {
-      std::regex compiled(rule.value);
+      rule.compiled = std::make_shared<const std::regex>(rule.value);
     } catch (const std::regex_error&) {
       return reader.error(node["regex"], context,
                           "field 'regex': not a valid regular expression: " + rule.value);
@@ -357,8 +408,7 @@ Result<Marker> parse_marker(const SchemaReader& reader, const yaml::Node& node, 
   Marker marker;
   FG_TRY(marker.id, reader.string_field(node, context, "id"));
   context = "marker '" + marker.id + "'";
-  static const std::regex id_shape(R"(^[a-z0-9_]+(\.[a-z0-9_]+)*$)");
-  if (!std::regex_match(marker.id, id_shape)) {
+  if (!is_marker_id(marker.id)) {
     return reader.error(node["id"], context,
                         "field 'id': expected dotted lowercase words like boring.sig.amd64");
   }
@@ -433,8 +483,7 @@ Result<ModuleRow> parse_module_row(const SchemaReader& reader, const yaml::Node&
   FG_CHECK(reader.check_release(match, match_context, "go_min", row.go_min));
   FG_CHECK(reader.check_release(match, match_context, "go_max", row.go_max));
   FG_TRY(row.bcm_text_hash, reader.optional_string(match, match_context, "bcm_text_hash"));
-  static const std::regex hex_digest(R"(^([0-9a-f]{64}|[0-9a-f]{128})$)");
-  if (!row.bcm_text_hash.empty() && !std::regex_match(row.bcm_text_hash, hex_digest)) {
+  if (!row.bcm_text_hash.empty() && !is_hex_digest(row.bcm_text_hash)) {
     return reader.error(match["bcm_text_hash"], match_context,
                         "field 'bcm_text_hash': expected 64 or 128 lowercase hex digits");
   }

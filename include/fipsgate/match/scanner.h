@@ -7,7 +7,6 @@
 #include <array>
 #include <cstdint>
 #include <optional>
-#include <regex>
 #include <string_view>
 #include <vector>
 
@@ -77,7 +76,6 @@ class SignatureMatcher {
   // Function-name ids below markers_.size() are name markers; from markers_.size() on, the
   // function of a scoped byte marker (id - markers_.size() indexes scoped_markers_).
   NameMatcher function_names_, symbol_names_;
-  std::vector<std::optional<std::regex>> setting_regexes_;  // by marker index: `regex` settings
   std::vector<uint32_t> scoped_markers_;
 };
 

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <regex>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -103,6 +104,9 @@ struct SettingRule {
   std::string key;
   SettingTest test = SettingTest::present;
   std::string value;  // for equals/contains/regex
+  // For regex: compiled once, when the rule is read (SignatureMatcher::compile builds it for a
+  // rule made in code); shared by the copies of the rule.
+  std::shared_ptr<const std::regex> compiled;
 };
 
 struct VersionRule {
