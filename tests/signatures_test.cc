@@ -22,6 +22,20 @@ const char* const kValidMarker = R"(markers:
     name: { exact: "crypto/internal/boring.init" }
 )";
 
+// One valid module row, for the same purpose.
+const char* const kValidModuleRow = R"(modules:
+  - id: m
+    family: boringcrypto
+    name: M
+    version: v
+    certificate: "123"
+    standard: FIPS 140-3
+    status: active
+    historical_from: "2026-09-21"
+    source: "test"
+    match: { versions: [v] }
+)";
+
 std::string parse_error(const std::string& text) {
   SignatureDb db;
   auto status = fipsgate::parse_markers_yaml(text, "markers/test.yaml", db);
@@ -173,18 +187,7 @@ TEST_CASE("a duplicate marker id across files is rejected when the database is f
 }
 
 TEST_CASE("a module row with an unknown status or a malformed date is rejected") {
-  const std::string row = R"(modules:
-  - id: m
-    family: boringcrypto
-    name: M
-    version: v
-    certificate: "123"
-    standard: FIPS 140-3
-    status: active
-    historical_from: "2026-09-21"
-    source: "test"
-    match: { versions: [v] }
-)";
+  const std::string row = kValidModuleRow;
   SignatureDb ok_db;
   REQUIRE(fipsgate::parse_modules_yaml(row, "modules.yaml", ok_db).ok());
   SignatureDb db;
@@ -237,18 +240,9 @@ TEST_CASE("field shapes: marker ids, alignments, Go releases, dates and digests"
                   bad);
   }
 
-  const std::string row = R"(modules:
-  - id: m
-    family: boringcrypto
-    name: M
-    version: v
-    certificate: "123"
-    standard: FIPS 140-3
-    status: active
-    historical_from: "2026-09-21"
-    source: "test"
-    match: { versions: [v], go_min: "1.19", bcm_text_hash: HASH }
-)";
+  const std::string row =
+      replace(kValidModuleRow, "match: { versions: [v] }",
+              "match: { versions: [v], go_min: \"1.19\", bcm_text_hash: HASH }");
   auto module_error = [&](const std::string& from, const std::string& to) {
     SignatureDb db;
     const std::string hash(64, 'a');
