@@ -361,3 +361,28 @@ TEST_CASE("the FIPS 140-3 module's snapshot version is read from its package pat
     CHECK_FALSE_MESSAGE(snapshot_version(not_versioned).has_value(), not_versioned);
   }
 }
+
+TEST_CASE("a listed package whose last element has a dot is found under its escaped spelling") {
+  // The linker writes "gopkg.in/weak.v1" as "gopkg.in/weak%2ev1" in the names of its own
+  // functions, but keeps the dot in those of the packages below it.
+  auto db = fipsgate::load_signature_db(FIPSGATE_SOURCE_DIR "/signatures");
+  REQUIRE(db.ok());
+  db->non_approved.push_back({"gopkg.in/weak.v1", "NA", "a test row", ""});
+  StackSpec spec;
+  spec.functions = {"main.main", "gopkg.in/weak%2ev1.Hash", "gopkg.in/weak.v1/inner.F",
+                    "gopkg.in/weakling.F", "runtime.main"};
+  const BuiltStack stack = build_stack(spec);
+  auto image = fipsgate::read_binary_image(stack.view());
+  REQUIRE(image.ok());
+  const fipsgate::GoBinary go = fipsgate::read_go_binary(*image);
+  fipsgate::AnalyzeOptions options;
+  options.as_of_date = "2026-11-27";
+  const Facts facts = fipsgate::analyze(*image, go, *db, options);
+  const auto* own = use_of(facts, "gopkg.in/weak.v1");
+  REQUIRE(own != nullptr);
+  CHECK(own->functions == std::vector<std::string>{"gopkg.in/weak%2ev1.Hash"});
+  const auto* inner = use_of(facts, "gopkg.in/weak.v1/inner");
+  REQUIRE(inner != nullptr);
+  CHECK(inner->functions == std::vector<std::string>{"gopkg.in/weak.v1/inner.F"});
+  CHECK(use_of(facts, "gopkg.in/weakling") == nullptr);
+}

@@ -129,6 +129,14 @@ TEST_CASE("unescaping decodes %xx and keeps malformed escapes as written") {
   CHECK(unescape_path("bad%zzescape") == "bad%zzescape");
   CHECK(unescape_path("trailing%2") == "trailing%2");
   CHECK(unescape_path("trailing%") == "trailing%");
+  CHECK(escape_path("gopkg.in/yaml.v3") == "gopkg.in/yaml%2ev3");
+  CHECK(escape_path("crypto/internal/fips140/v1.0.0") == "crypto/internal/fips140/v1%2e0%2e0");
+  CHECK(escape_path("golang.org/x/crypto/md4") == "golang.org/x/crypto/md4");
+  CHECK(escape_path("a b/\"q\"/100%/\x7f\xc3\xa9.x") == "a%20b/%22q%22/100%25/%7f%c3%a9%2ex");
+  CHECK(escape_path("main") == "main");
+  for (std::string_view path : {"gopkg.in/yaml.v3", "a b/c.d/e%f", "x/\x01\xff"}) {
+    CHECK(unescape_path(escape_path(path)) == path);
+  }
   CHECK(unescape_path("") == "");
 }
 

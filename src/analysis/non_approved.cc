@@ -30,7 +30,8 @@ constexpr uint64_t kMaxFunctionBytes = limits::kMaxDisassembledFunctionBytes;
 constexpr size_t kMaxDistinctEdges = 1u << 18;
 
 struct PackageIndex {
-  NameMatcher prefixes;
+  NameMatcher prefixes;       // the rows' import-path prefixes, for match_row
+  NameMatcher name_prefixes;  // how those prefixes are spelled at the start of a function name
   std::vector<const NonApprovedPackage*> rows;
 };
 
@@ -44,10 +45,20 @@ PackageIndex index_packages(const SignatureDb& db, const GoVersion* version) {
         continue;
       }
     }
-    index.prefixes.add(static_cast<uint32_t>(index.rows.size()), NameMatch::prefix, row.prefix);
+    const auto id = static_cast<uint32_t>(index.rows.size());
+    index.prefixes.add(id, NameMatch::prefix, row.prefix);
+    // A function of the row's own package starts with the escaped path; one of a package below
+    // it keeps the dots of the row's last element ("a/b.c" + "/d": "a/b.c/d"). Both spellings
+    // are the prefix when nothing needs escaping, as in every row shipped.
+    const std::string own = escape_path(row.prefix);
+    index.name_prefixes.add(id, NameMatch::prefix, own);
+    std::string inner = escape_path(row.prefix + "/_");
+    inner.resize(inner.size() - 2);
+    if (inner != own) index.name_prefixes.add(id, NameMatch::prefix, inner);
     index.rows.push_back(&row);
   }
   index.prefixes.finish();
+  index.name_prefixes.finish();
   return index;
 }
 
@@ -342,14 +353,13 @@ struct Uses {
   std::vector<uint64_t> functions_seen;
 };
 
-// A Go function's name starts with its package path, escaped ('%') where the path has dots in
-// its last element and the like. So a name that no row prefix starts, and that has no escape,
-// cannot be in a non-approved package, and the full parse (most of the cost, over ~500k names in
-// big binaries) is skipped for it. A vendored copy ("k8s.io/x/vendor/golang.org/...") is its own
-// package path, matched by its whole prefix like any other.
+// A Go function's name starts with its package path as the linker spells it (escape_path). So a
+// name that no row prefix, so spelled, starts cannot be in a non-approved package, and the full
+// parse (most of the cost, over ~500k names in big binaries) is skipped for it. A vendored copy
+// ("k8s.io/x/vendor/golang.org/...") is its own package path, matched by its whole prefix like
+// any other.
 bool may_be_listed(std::string_view name, const PackageIndex& index) {
-  if (index.prefixes.matches_any(name)) return true;
-  return name.find('%') != std::string_view::npos;
+  return index.name_prefixes.matches_any(name);
 }
 
 void collect_functions(const FunctionTable& functions, const PackageIndex& index,

@@ -282,6 +282,25 @@ std::string unescape_path(std::string_view escaped) {
   return path;
 }
 
+std::string escape_path(std::string_view import_path) {
+  constexpr std::string_view kHex = "0123456789abcdef";
+  const size_t last_slash = import_path.rfind('/');
+  const size_t last_element = last_slash == std::string_view::npos ? 0 : last_slash + 1;
+  std::string escaped;
+  escaped.reserve(import_path.size());
+  for (size_t i = 0; i < import_path.size(); ++i) {
+    const auto c = static_cast<unsigned char>(import_path[i]);
+    if (c <= ' ' || (c == '.' && i >= last_element) || c == '%' || c == '"' || c >= 0x7F) {
+      escaped += '%';
+      escaped += kHex[c >> 4];
+      escaped += kHex[c & 0x0F];
+    } else {
+      escaped += static_cast<char>(c);
+    }
+  }
+  return escaped;
+}
+
 std::string_view strip_vendor(std::string_view path) {
   constexpr std::string_view kVendor = "vendor/";
   return starts_with(path, kVendor) ? path.substr(kVendor.size()) : path;

@@ -44,6 +44,11 @@ std::string import_path(std::string_view function_name);
 // "%2e" -> "."; malformed escapes are kept as written.
 std::string unescape_path(std::string_view escaped);
 
+// The spelling of an import path in symbol names (cmd/internal/objabi PathToPrefix): bytes up
+// to ' ', '%', '"', bytes from 0x7F and the dots of the last element become "%xx" (lowercase
+// hex): "gopkg.in/yaml.v3" -> "gopkg.in/yaml%2ev3". The inverse of unescape_path.
+std::string escape_path(std::string_view import_path);
+
 // "vendor/golang.org/x/crypto/hkdf" -> "golang.org/x/crypto/hkdf"; other paths unchanged.
 std::string_view strip_vendor(std::string_view path);
 
