@@ -11,6 +11,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       (package.data() < name.data() || package.data() + package.size() > name.data() + name.size()))
     std::abort();  // documented as a view into the name
   sink = sink + static_cast<uint8_t>(unescape_path(name).size());
+  if (unescape_path(escape_path(name)) != name) std::abort();  // escape_path loses nothing
   // The per-package count's shortcut: the input split at its first NUL into an earlier name,
   // whose package is the run's, and a later one that must agree with the full reading.
   const size_t split = name.find('\0');
