@@ -218,6 +218,31 @@ TEST_CASE("the default GODEBUG: the setting's bytes without a header do not hide
   CHECK(facts.fips_mode.fips140 == "off");
 }
 
+TEST_CASE("the default GODEBUG string is found among thousands of read-only sections") {
+  // Each string header in .data is looked up among the read-only regions by address; a binary
+  // with many sections must neither slow that to a crawl nor pick the wrong one.
+  StackSpec spec = fipsgate::testing::native_snapshot_stack();
+  constexpr uint64_t kPadVaddr = 0x800000;
+  for (uint64_t k = 0; k < 3000; ++k) {
+    spec.more_sections.push_back(fipsgate::testing::SectionSpec{
+        ".rodata.pad", 1, 2, kPadVaddr + 0x100 * k, 16, std::string(16, 'p'), 0});
+  }
+  const std::string godebug = "fips140=off,tlsrsakex=1";
+  spec.more_sections.push_back(fipsgate::testing::SectionSpec{
+      ".rodata.last", 1, 2, kPadVaddr + 0x100 * 3000, 16, godebug, 0});
+  std::string headers;
+  fipsgate::testing::put_uint(headers, kPadVaddr + 0x100 * 1500 + 8, 8, fipsgate::Endian::little);
+  fipsgate::testing::put_uint(headers, godebug.size(), 8,
+                              fipsgate::Endian::little);  // runs past its section
+  fipsgate::testing::put_uint(headers, kPadVaddr + 0x100 * 3000, 8, fipsgate::Endian::little);
+  fipsgate::testing::put_uint(headers, godebug.size(), 8, fipsgate::Endian::little);
+  spec.data = headers;
+  const Facts facts = analyze_stack(build_stack(spec));
+  CHECK(facts.fips_mode.default_godebug == godebug);
+  CHECK(facts.fips_mode.default_godebug_found_in.find("string header at 0x710010") !=
+        std::string::npos);
+}
+
 TEST_CASE("fips140=only in the default GODEBUG restricts TLS") {
   StackSpec spec = fipsgate::testing::native_snapshot_stack();
   spec.settings[1] = {"DefaultGODEBUG", "fips140=only"};

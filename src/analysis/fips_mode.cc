@@ -74,25 +74,36 @@ std::optional<GodebugDefault> from_symbol(const BinaryImage& image) {
   return found;
 }
 
-// Where a GODEBUG string may point: the read-only data.
-bool in_views(const std::vector<RegionView>& views, uint64_t vaddr, uint64_t length,
-              std::string_view& bytes) {
-  for (const RegionView& view : views) {
-    if (vaddr < view.vaddr || vaddr - view.vaddr >= view.bytes.size()) continue;
-    const ByteView string = view.bytes.clamp(vaddr - view.vaddr, length);
-    if (string.size() != length) return false;
-    bytes = string.chars();
-    return true;
+// Where a GODEBUG string may point: the read-only data, sorted by address so that each of the
+// million words of a big .data costs one binary search, whatever the number of sections.
+class StringRegions {
+ public:
+  explicit StringRegions(std::vector<RegionView> views) : views_(std::move(views)) {
+    std::sort(views_.begin(), views_.end(),
+              [](const RegionView& a, const RegionView& b) { return a.vaddr < b.vaddr; });
   }
-  return false;
-}
+
+  // The `length` bytes at `vaddr` when one region holds all of them.
+  std::optional<std::string_view> at(uint64_t vaddr, uint64_t length) const {
+    auto after =
+        std::upper_bound(views_.begin(), views_.end(), vaddr,
+                         [](uint64_t v, const RegionView& view) { return v < view.vaddr; });
+    if (after == views_.begin()) return std::nullopt;
+    const RegionView& view = *(after - 1);
+    const uint64_t offset = vaddr - view.vaddr;
+    if (offset >= view.bytes.size() || view.bytes.size() - offset < length) return std::nullopt;
+    return view.bytes.clamp(offset, length).chars();
+  }
+
+ private:
+  std::vector<RegionView> views_;
+};
 
 // Stripped binaries: the first pointer-aligned {data, len} pair in writable data whose string
 // lies in read-only data, holds `needle` within its first kMaxBacktrack bytes and reads as a
 // GODEBUG list. Only the string headers are read (12 MB of .data in a 707 MB binary) instead of
 // searching the read-only data for the needle first (100 MB).
-std::optional<GodebugDefault> header_holding(const BinaryImage& image,
-                                             const std::vector<RegionView>& strings,
+std::optional<GodebugDefault> header_holding(const BinaryImage& image, const StringRegions& strings,
                                              std::string_view needle) {
   const unsigned word = image.pointer_size;
   for (const RegionView& view : region_views(image, Region{Region::Kind::data, {}})) {
@@ -102,8 +113,9 @@ std::optional<GodebugDefault> header_holding(const BinaryImage& image,
       const uint64_t length = load_uint(bytes.data() + offset + word, word, image.endian);
       if (length < needle.size() || length > kMaxGodebugBytes) continue;
       const uint64_t data = load_uint(bytes.data() + offset, word, image.endian);
-      std::string_view text;
-      if (!in_views(strings, data, length, text)) continue;
+      const std::optional<std::string_view> string = strings.at(data, length);
+      if (!string) continue;
+      const std::string_view text = *string;
       const size_t at = text.substr(0, kMaxBacktrack + needle.size()).find(needle);
       if (at == std::string_view::npos || !looks_like_godebug(text)) continue;
       const std::string found_in = "string header at " + hex(view.vaddr + offset) +
@@ -119,7 +131,7 @@ std::optional<GodebugDefault> header_holding(const BinaryImage& image,
 // fips140 (a -X override replaces the setting's bytes).
 std::optional<GodebugDefault> from_string_header(const BinaryImage& image,
                                                  std::string_view setting_value) {
-  const std::vector<RegionView> strings = region_views(image, Region{Region::Kind::rodata, {}});
+  const StringRegions strings(region_views(image, Region{Region::Kind::rodata, {}}));
   if (!setting_value.empty()) {
     if (auto found = header_holding(image, strings, setting_value)) return found;
   }

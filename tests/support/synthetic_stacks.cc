@@ -80,6 +80,8 @@ BuiltStack build_stack(const StackSpec& spec) {
   if (!spec.data.empty()) {
     elf.extra_sections.push_back(SectionSpec{".data", 1, 3, kStackDataVaddr, 16, spec.data, 0});
   }
+  elf.extra_sections.insert(elf.extra_sections.end(), spec.more_sections.begin(),
+                            spec.more_sections.end());
   BuiltStack built{build_go_elf(elf), spec.functions};
   return built;
 }

@@ -23,6 +23,7 @@ struct StackSpec {
   bool build_info = true;
   // Extra writable data (after .go.buildinfo), e.g. a string header for runtime.godebugDefault.
   std::string data;
+  std::vector<SectionSpec> more_sections;  // appended after all of the above, as given
 };
 
 inline constexpr uint64_t kStackTextStart = 0x401000;
