@@ -7,36 +7,25 @@
 
 #include "analysis/analysis_internal.h"
 #include "fipsgate/go/symbol_name.h"
+#include "go/version_scanner.h"
 
 namespace fipsgate::analysis {
 namespace {
 
 constexpr std::string_view kModulePrefix = "crypto/internal/fips140/";
 
-// Consumes a run of decimal digits from the front of text; false when there is none.
-bool take_digits(std::string_view& text) {
-  size_t count = 0;
-  while (count < text.size() && text[count] >= '0' && text[count] <= '9') ++count;
-  text.remove_prefix(count);
-  return count > 0;
-}
-
-bool take(std::string_view& text, char c) {
-  if (text.empty() || text[0] != c) return false;
-  text.remove_prefix(1);
-  return true;
-}
-
 // "v1.0.0" or "v1.26.0-rc.1": v, three dot-separated numbers, an optional "-" suffix of
 // [0-9A-Za-z.] (the module snapshot versions the FIPS 140-3 module directory is named after).
 bool is_module_version(std::string_view text) {
-  if (!take(text, 'v') || !take_digits(text) || !take(text, '.') || !take_digits(text) ||
-      !take(text, '.') || !take_digits(text)) {
+  VersionScanner scanner(text);
+  if (!scanner.consume("v") || scanner.digits().empty() || !scanner.consume(".") ||
+      scanner.digits().empty() || !scanner.consume(".") || scanner.digits().empty()) {
     return false;
   }
-  if (text.empty()) return true;
-  if (!take(text, '-') || text.empty()) return false;
-  return std::all_of(text.begin(), text.end(), [](char c) {
+  if (scanner.done()) return true;
+  if (!scanner.consume("-") || scanner.done()) return false;
+  const std::string_view suffix = scanner.rest();
+  return std::all_of(suffix.begin(), suffix.end(), [](char c) {
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '.';
   });
 }

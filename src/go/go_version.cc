@@ -7,47 +7,11 @@
 #include <algorithm>
 #include <charconv>
 
+#include "go/version_scanner.h"
+
 namespace fipsgate {
 
 namespace {
-
-bool is_digit(char c) {
-  return c >= '0' && c <= '9';
-}
-
-// A cursor over the version text; each step consumes what it recognises.
-class VersionScanner {
- public:
-  explicit VersionScanner(std::string_view text) : rest_(text) {}
-
-  std::string_view rest() const { return rest_; }
-  bool done() const { return rest_.empty(); }
-  bool consume(std::string_view prefix) {
-    if (!rest_.starts_with(prefix)) return false;
-    rest_.remove_prefix(prefix.size());
-    return true;
-  }
-  // A run of decimal digits; empty when none.
-  std::string_view digits() {
-    size_t length = 0;
-    while (length < rest_.size() && is_digit(rest_[length])) ++length;
-    std::string_view run = rest_.substr(0, length);
-    rest_.remove_prefix(length);
-    return run;
-  }
-  // Everything up to (not including) the first byte for which stop() holds.
-  template <class Stop>
-  std::string_view until(Stop stop) {
-    size_t length = 0;
-    while (length < rest_.size() && !stop(rest_[length])) ++length;
-    std::string_view run = rest_.substr(0, length);
-    rest_.remove_prefix(length);
-    return run;
-  }
-
- private:
-  std::string_view rest_;
-};
 
 Error version_error(std::string_view text, const std::string& problem) {
   return Error("go version '" + std::string(text) + "': " + problem);

@@ -13,6 +13,7 @@
 
 #include "fipsgate/io/yaml.h"
 #include "fipsgate/match/scanner.h"
+#include "go/version_scanner.h"
 
 // Returns the Error of a Status-valued expression from the enclosing function.
 #define FG_CHECK(expr)                                                      \
@@ -37,32 +38,25 @@ constexpr std::array<std::string_view, kSignalCount> kSignalNames = {
 // Field shapes, checked by hand: std::regex builds a 256-entry cache through the locale for
 // every bracket expression, and the five shapes below cost 3 M instructions at every start
 // (most of loading the signatures beside libyaml's parse).
-bool is_digit(char c) {
-  return c >= '0' && c <= '9';
-}
 bool is_lower_hex(char c) {
-  return is_digit(c) || (c >= 'a' && c <= 'f');
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
 }
 bool is_id_char(char c) {
-  return is_digit(c) || (c >= 'a' && c <= 'z') || c == '_';
-}
-
-bool digits_at(std::string_view text, size_t at, size_t count) {
-  if (at + count > text.size()) return false;
-  return std::all_of(text.begin() + at, text.begin() + at + count, is_digit);
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || c == '_';
 }
 
 // "1.20": digits, one dot, digits.
 bool is_release(std::string_view text) {
-  const size_t dot = text.find('.');
-  return dot != std::string_view::npos && dot > 0 && dot + 1 < text.size() &&
-         digits_at(text, 0, dot) && digits_at(text, dot + 1, text.size() - dot - 1);
+  VersionScanner scanner(text);
+  return !scanner.digits().empty() && scanner.consume(".") && !scanner.digits().empty() &&
+         scanner.done();
 }
 
 // "2026-11-27" (the calendar is checked where dates are compared, not here).
 bool is_iso_date_shape(std::string_view text) {
-  return text.size() == 10 && digits_at(text, 0, 4) && text[4] == '-' && digits_at(text, 5, 2) &&
-         text[7] == '-' && digits_at(text, 8, 2);
+  VersionScanner scanner(text);
+  return scanner.digits().size() == 4 && scanner.consume("-") && scanner.digits().size() == 2 &&
+         scanner.consume("-") && scanner.digits().size() == 2 && scanner.done();
 }
 
 // "boring.sig.amd64": dot-separated, non-empty words of [a-z0-9_].
