@@ -99,43 +99,44 @@ class StringRegions {
   std::vector<RegionView> views_;
 };
 
-// Stripped binaries: the first pointer-aligned {data, len} pair in writable data whose string
-// lies in read-only data, holds `needle` within its first kMaxBacktrack bytes and reads as a
-// GODEBUG list. Only the string headers are read (12 MB of .data in a 707 MB binary) instead of
-// searching the read-only data for the needle first (100 MB).
-std::optional<GodebugDefault> header_holding(const BinaryImage& image, const StringRegions& strings,
-                                             std::string_view needle) {
+// Stripped binaries: a pointer-aligned {data, len} pair in writable data whose string lies in
+// read-only data, holds a needle within its first kMaxBacktrack bytes and reads as a GODEBUG
+// list. The first string that holds the DefaultGODEBUG build setting wins, else the first that
+// sets fips140 (a -X override replaces the setting's bytes). Only the string headers are read
+// (12 MB of .data in a 707 MB binary), in one pass, instead of searching the read-only data for
+// the needles first (100 MB).
+std::optional<GodebugDefault> from_string_header(const BinaryImage& image,
+                                                 std::string_view setting_value) {
+  const StringRegions strings(region_views(image, Region{Region::Kind::rodata, {}}));
+  constexpr std::string_view kFips140 = "fips140=";
+  auto holds = [](std::string_view text, std::string_view needle) {
+    return !needle.empty() &&
+           text.substr(0, kMaxBacktrack + needle.size()).find(needle) != std::string_view::npos;
+  };
   const unsigned word = image.pointer_size;
+  std::optional<GodebugDefault> first_fips140;  // kept until a string holds the setting
   for (const RegionView& view : region_views(image, Region{Region::Kind::data, {}})) {
     const ByteView& bytes = view.bytes;
     for (uint64_t offset = (word - view.vaddr % word) % word; offset + 2 * word <= bytes.size();
          offset += word) {
       const uint64_t length = load_uint(bytes.data() + offset + word, word, image.endian);
-      if (length < needle.size() || length > kMaxGodebugBytes) continue;
+      if (length == 0 || length > kMaxGodebugBytes) continue;
       const uint64_t data = load_uint(bytes.data() + offset, word, image.endian);
       const std::optional<std::string_view> string = strings.at(data, length);
       if (!string) continue;
       const std::string_view text = *string;
-      const size_t at = text.substr(0, kMaxBacktrack + needle.size()).find(needle);
-      if (at == std::string_view::npos || !looks_like_godebug(text)) continue;
+      const bool has_setting = holds(text, setting_value);
+      if (!has_setting && (first_fips140 || !holds(text, kFips140))) continue;
+      if (!looks_like_godebug(text)) continue;
       const std::string found_in = "string header at " + hex(view.vaddr + offset) +
                                    (view.section.empty() ? "" : " in " + std::string(view.section));
-      return GodebugDefault{std::string(text), found_in,
-                            godebug_evidence(image, data, text, found_in)};
+      GodebugDefault found{std::string(text), found_in,
+                           godebug_evidence(image, data, text, found_in)};
+      if (has_setting) return found;
+      first_fips140 = std::move(found);
     }
   }
-  return std::nullopt;
-}
-
-// The string that holds the DefaultGODEBUG build setting, else any GODEBUG string that sets
-// fips140 (a -X override replaces the setting's bytes).
-std::optional<GodebugDefault> from_string_header(const BinaryImage& image,
-                                                 std::string_view setting_value) {
-  const StringRegions strings(region_views(image, Region{Region::Kind::rodata, {}}));
-  if (!setting_value.empty()) {
-    if (auto found = header_holding(image, strings, setting_value)) return found;
-  }
-  return header_holding(image, strings, "fips140=");
+  return first_fips140;
 }
 
 }  // namespace
