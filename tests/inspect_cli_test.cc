@@ -11,6 +11,7 @@
 #include "fipsgate/go/build_info.h"
 #include "fipsgate/go/module_info.h"
 #include "support/elf_builder.h"
+#include "support/scratch.h"
 
 using nlohmann::json;
 
@@ -43,10 +44,7 @@ json parse_json(const Run& run) {
 }
 
 std::string temp_file(const std::string& name, const std::string& bytes) {
-  std::filesystem::path path =
-      std::filesystem::temp_directory_path() / ("fipsgate-inspect-test-" + name);
-  std::ofstream(path, std::ios::binary) << bytes;
-  return path.string();
+  return fipsgate::testing::scratch_file(name, bytes).string();
 }
 
 const char* kInstalledGo = "/usr/lib/go-1.19/bin/go";
@@ -191,9 +189,7 @@ TEST_CASE("inspect of a corrupt file exits 3 and still reports the other files")
                                                          "ELF\x02\x01\x01",
                                                          7) +
                                                  std::string(9, '\0'));
-  std::string missing =
-      (std::filesystem::temp_directory_path() / "fipsgate-inspect-test-missing").string();
-  std::filesystem::remove(missing);
+  std::string missing = (fipsgate::testing::scratch_root() / "missing").string();
   using namespace fipsgate::testing;
   ElfSpec spec;
   spec.sections = {SectionSpec{".text", 1, 6, 0, 16, std::string(32, '\xcc'), 0}};

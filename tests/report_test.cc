@@ -13,6 +13,7 @@
 
 #include "fipsgate/report/report.h"
 #include "support/policy_fixtures.h"
+#include "support/scratch.h"
 
 using namespace fipsgate;
 using namespace fipsgate::testing;
@@ -63,14 +64,6 @@ int run_command(const std::string& command, std::string& output) {
   while (size_t read = fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, read);
   int status = pclose(pipe);
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-fs::path write_temp(const std::string& name, const std::string& contents) {
-  fs::path dir = fs::temp_directory_path() / ("fipsgate-report-test-" + std::to_string(getpid()));
-  fs::create_directories(dir);
-  fs::path path = dir / name;
-  std::ofstream(path, std::ios::binary) << contents;
-  return path;
 }
 
 // Skips (or fails under FIPSGATE_REQUIRE_SAMPLES=1) when a validator is not installed.
@@ -195,10 +188,10 @@ TEST_CASE("the SARIF report passes the SARIF Multitool's validation") {
   fs::path multitool =
       validators_directory() / "node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool";
   if (!validator_present(multitool)) return;
-  fs::path log = write_temp("scan.sarif", render_sarif(sample_report(), shipped_catalogue()));
+  fs::path log = scratch_file("scan.sarif", render_sarif(sample_report(), shipped_catalogue()));
   CHECK(sarif_multitool_errors(multitool, log) == "");
   // The validator does reject a broken log: a result without a message.
-  fs::path broken = write_temp(
+  fs::path broken = scratch_file(
       "broken.sarif",
       R"({"version":"2.1.0","runs":[{"tool":{"driver":{"name":"x"}},"results":[{"ruleId":"FG1"}]}]})");
   CHECK(sarif_multitool_errors(multitool, broken).find("'message' is missing") !=
@@ -226,7 +219,7 @@ TEST_CASE("the JUnit report validates against the Jenkins JUnit XSD") {
   if (!validator_present(xsd) || !validator_present("/usr/bin/xmllint")) return;
   ScanReport report = sample_report();
   report.binaries[3].facts.path = "bin/<odd> & \"name\"\x01";
-  fs::path xml = write_temp("scan.xml", render_junit(report, shipped_catalogue()));
+  fs::path xml = scratch_file("scan.xml", render_junit(report, shipped_catalogue()));
   std::string output;
   CHECK_MESSAGE(
       run_command("xmllint --noout --schema '" + xsd.string() + "' '" + xml.string() + "'",
@@ -234,7 +227,7 @@ TEST_CASE("the JUnit report validates against the Jenkins JUnit XSD") {
       output);
   // The schema does reject a document it should: a testcase without a name.
   fs::path broken =
-      write_temp("broken.xml", "<testsuite name=\"s\" tests=\"1\"><testcase/></testsuite>\n");
+      scratch_file("broken.xml", "<testsuite name=\"s\" tests=\"1\"><testcase/></testsuite>\n");
   CHECK(run_command("xmllint --noout --schema '" + xsd.string() + "' '" + broken.string() + "'",
                     output) != 0);
 }

@@ -17,6 +17,7 @@
 #include "fipsgate/io/yaml.h"
 #include "support/elf_builder.h"
 #include "support/policy_fixtures.h"
+#include "support/scratch.h"
 
 using namespace fipsgate::testing;
 namespace fs = std::filesystem;
@@ -40,14 +41,6 @@ std::string quote(const std::string& text) {
   std::string quoted = "'";
   for (char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
   return quoted + "'";
-}
-
-fs::path scratch_directory(const std::string& name) {
-  fs::path dir =
-      fs::temp_directory_path() / ("fipsgate-scan-test-" + std::to_string(getpid())) / name;
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
 }
 
 Run run_cli(const std::vector<std::string>& arguments) {
