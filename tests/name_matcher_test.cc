@@ -38,6 +38,12 @@ std::set<uint32_t> trie(const NameMatcher& matcher, std::string_view name) {
   return ids;
 }
 
+std::set<uint32_t> trie(const NameMatcher& matcher, fipsgate::TerminatedName name) {
+  std::set<uint32_t> ids;
+  matcher.match(name, [&](uint32_t id) { ids.insert(id); });
+  return ids;
+}
+
 // Words from a small alphabet so that patterns share long prefixes and chains, the shape the
 // compression has to get right (Go paths: "github.com/", "crypto/internal/...").
 std::string random_text(std::mt19937& random, size_t max_length) {
@@ -76,8 +82,18 @@ TEST_CASE("the compressed name trie agrees with a brute-force match on random pa
     }
     for (const std::string& name : names) {
       INFO("round ", round, " name \"", name, "\"");
-      CHECK(trie(matcher, name) == brute_force(patterns, name));
-      CHECK(matcher.matches_any(name) == !brute_force(patterns, name).empty());
+      const std::set<uint32_t> expected = brute_force(patterns, name);
+      CHECK(trie(matcher, name) == expected);
+      CHECK(matcher.matches_any(name) == !expected.empty());
+      // The same name as the pclntab holds it: NUL-terminated with the next name behind it, and
+      // cut off by the end of the table with no NUL at all.
+      const std::string table = name + '\0' + random_text(random, 12);
+      const fipsgate::TerminatedName in_table{table.data(), table.size()};
+      const fipsgate::TerminatedName at_end{table.data(), name.size()};
+      for (const fipsgate::TerminatedName& terminated : {in_table, at_end}) {
+        CHECK(trie(matcher, terminated) == expected);
+        CHECK(matcher.matches_any(terminated) == !expected.empty());
+      }
     }
   }
 }
@@ -107,4 +123,18 @@ TEST_CASE("a matcher matches nothing until finish(), and again after more patter
   matcher.finish();
   CHECK(trie(matcher, "runtime.main") == std::set<uint32_t>{2});
   CHECK(trie(matcher, "crypto/md5.Sum") == std::set<uint32_t>{1});
+}
+
+TEST_CASE("a pattern holding a NUL matches no name, not even across a name's end") {
+  NameMatcher matcher;
+  matcher.add(1, NameMatch::prefix, std::string("crypto/md5\0crypto", 17));
+  matcher.add(2, NameMatch::exact, std::string("main.f\0", 7));
+  matcher.add(3, NameMatch::prefix, "crypto/sha1");
+  matcher.finish();
+  const std::string table("crypto/md5.New\0crypto/md5\0crypto/sha1.New\0main.f\0", 49);
+  CHECK(trie(matcher, fipsgate::TerminatedName{table.data() + 15, table.size() - 15}).empty());
+  CHECK(trie(matcher, fipsgate::TerminatedName{table.data() + 42, table.size() - 42}).empty());
+  CHECK(trie(matcher, fipsgate::TerminatedName{table.data() + 26, table.size() - 26}) ==
+        std::set<uint32_t>{3});
+  CHECK(trie(matcher, std::string_view("crypto/md5")).empty());
 }

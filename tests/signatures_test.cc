@@ -163,6 +163,13 @@ TEST_CASE("a pattern of only wildcards is rejected") {
   CHECK(message.find("only ??") != std::string::npos);
 }
 
+TEST_CASE("a name pattern holding a NUL byte is rejected: no function or symbol name has one") {
+  const std::string message = parse_error(
+      replace(kValidMarker, "crypto/internal/boring.init", "crypto/internal/boring\\0.init"));
+  CHECK(message.find("field 'name': the pattern holds a NUL byte") != std::string::npos);
+  CHECK(message.find("markers/test.yaml:") != std::string::npos);
+}
+
 TEST_CASE("an invalid setting regex is rejected at load time") {
   const std::string message =
       parse_error(replace(kValidMarker, "    name: { exact: \"crypto/internal/boring.init\" }\n",

@@ -98,13 +98,12 @@ uint64_t FunctionTable::record_offset(uint64_t index) const {
   return load_uint(functab_.data() + (2 * index + 1) * field_bytes_, field_bytes_, endian_);
 }
 
-std::string_view FunctionTable::name_of_record(uint64_t record) const {
+TerminatedName FunctionTable::terminated_name_of_record(uint64_t record) const {
   uint64_t name_offset = load_uint(
       func_table_.data() + record + entry_field_bytes(version_, pointer_size_), 4, endian_);
   const char* start = reinterpret_cast<const char*>(funcname_table_.data() + name_offset);
   // Validated at construction: a NUL follows within kMaxNameBytes.
-  uint64_t limit = std::min(funcname_table_.size() - name_offset, kMaxNameBytes + 1);
-  return std::string_view(start, strnlen(start, limit));
+  return TerminatedName{start, std::min(funcname_table_.size() - name_offset, kMaxNameBytes + 1)};
 }
 
 Function FunctionTable::at(uint64_t index) const {

@@ -43,6 +43,9 @@ uint32_t NameMatcher::add_path(std::string_view literal) {
 void NameMatcher::add(uint32_t id, NameMatch how, std::string_view pattern) {
   ++pattern_count_;
   flat_.clear();
+  // Names end at their NUL, so a pattern holding one matches nothing; filed, it would let a
+  // TerminatedName match across its NUL into the next name of the table.
+  if (pattern.find('\0') != std::string_view::npos) return;
   switch (how) {
     case NameMatch::exact:
       nodes_[add_path(pattern)].exact_ids.push_back(id);
@@ -103,6 +106,15 @@ void NameMatcher::finish() {
 }
 
 bool NameMatcher::matches_any(std::string_view name) const {
+  bool any = false;
+  walk(MeasuredName{name}, [&](uint32_t) {
+    any = true;
+    return false;
+  });
+  return any;
+}
+
+bool NameMatcher::matches_any(TerminatedName name) const {
   bool any = false;
   walk(name, [&](uint32_t) {
     any = true;

@@ -310,7 +310,7 @@ ScanResult SignatureMatcher::scan(const BinaryImage& image, const GoBinary& go,
   if (functions) {
     for (uint64_t index = 0; index < functions->size(); ++index) {
       std::optional<Function> decoded;
-      function_names_.match(functions->name_at(index), [&](uint32_t marker_index) {
+      function_names_.match(functions->terminated_name_at(index), [&](uint32_t marker_index) {
         if (!decoded) decoded = functions->at(index);
         const Function& function = *decoded;
         if (marker_index >= markers_.size()) {

@@ -306,6 +306,9 @@ Result<MarkerRule> parse_name_rule(const SchemaReader& reader, const yaml::Node&
     return reader.error(node, context, "field 'name': needs exactly one of exact, prefix, glob");
   }
   if (rule.pattern.empty()) return reader.error(node, context, "field 'name': empty pattern");
+  if (rule.pattern.find('\0') != std::string::npos) {
+    return reader.error(node, context, "field 'name': the pattern holds a NUL byte");
+  }
   FG_TRY(std::string in, reader.enum_field(node, context, "in", {"functions", "symbols", "any"},
                                            /*required=*/false));
   rule.in = in == "functions" ? NameSource::functions

@@ -14,6 +14,7 @@
 #include "fipsgate/go/moduledata.h"
 #include "fipsgate/go/pclntab.h"
 #include "fipsgate/io/result.h"
+#include "fipsgate/io/terminated_name.h"
 
 namespace fipsgate {
 
@@ -57,6 +58,10 @@ class FunctionTable {
   Function at(uint64_t index) const;
   // Just the name of at(index), without decoding the addresses (for counting by package).
   std::string_view name_at(uint64_t index) const { return name_of_record(record_offset(index)); }
+  // The same name unmeasured, for lookups that decide on its first bytes.
+  TerminatedName terminated_name_at(uint64_t index) const {
+    return terminated_name_of_record(record_offset(index));
+  }
   // The function whose [entry, end) holds vaddr (binary search on entry).
   std::optional<Function> containing(uint64_t vaddr) const;
   // The first function with exactly this name (linear scan; for tests and spot checks).
@@ -79,7 +84,10 @@ class FunctionTable {
                                                    const ModuleData*);
   uint64_t entry_address(uint64_t index) const;
   uint64_t record_offset(uint64_t index) const;
-  std::string_view name_of_record(uint64_t record_offset) const;
+  std::string_view name_of_record(uint64_t record_offset) const {
+    return terminated_name_of_record(record_offset).measured();
+  }
+  TerminatedName terminated_name_of_record(uint64_t record_offset) const;
   // Checks every entry; names must start before names_end. Also keeps the largest nameOff seen.
   Status validate(uint64_t names_end, uint64_t* largest_name_offset = nullptr) const;
   Status validate_beside_names() const;

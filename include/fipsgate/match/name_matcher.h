@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "fipsgate/io/terminated_name.h"
 #include "fipsgate/match/signature_db.h"
 
 namespace fipsgate {
@@ -31,6 +32,15 @@ class NameMatcher {
   // ones), and a capturing callback would be copied to the heap on every call.
   template <class OnMatch>
   void match(std::string_view name, OnMatch&& on_match) const {
+    walk(MeasuredName{name}, [&](uint32_t id) {
+      on_match(id);
+      return true;
+    });
+  }
+  // The same for a name read up to its NUL as the trie needs it: most names leave the trie
+  // within a few bytes, and only a glob measures the whole name.
+  template <class OnMatch>
+  void match(TerminatedName name, OnMatch&& on_match) const {
     walk(name, [&](uint32_t id) {
       on_match(id);
       return true;
@@ -38,6 +48,7 @@ class NameMatcher {
   }
   // Whether any pattern matches name; stops at the first.
   bool matches_any(std::string_view name) const;
+  bool matches_any(TerminatedName name) const;
   size_t pattern_count() const { return pattern_count_; }
 
  private:
@@ -60,8 +71,19 @@ class NameMatcher {
   uint32_t child(uint32_t node, uint8_t byte) const;
   uint32_t add_path(std::string_view literal);
   // Calls on_match(id) for each matching pattern until it returns false.
-  template <class OnMatch>
-  void walk(std::string_view name, OnMatch on_match) const;
+  // walk()'s view of a string_view name, with TerminatedName's interface.
+  struct MeasuredName {
+    std::string_view text;
+    bool ends_at(uint64_t position) const { return position == text.size(); }
+    char at(uint64_t position) const { return text[position]; }
+    bool continues_with(uint64_t position, std::string_view more) const {
+      return text.substr(position).starts_with(more);
+    }
+    std::string_view measured() const { return text; }
+  };
+  // Name is MeasuredName or TerminatedName.
+  template <class Name, class OnMatch>
+  void walk(const Name& name, OnMatch on_match) const;
 
   std::vector<Node> nodes_;
   std::vector<FlatNode> flat_;
@@ -72,8 +94,8 @@ class NameMatcher {
   size_t pattern_count_ = 0;
 };
 
-template <class OnMatch>
-void NameMatcher::walk(std::string_view name, OnMatch on_match) const {
+template <class Name, class OnMatch>
+void NameMatcher::walk(const Name& name, OnMatch on_match) const {
   if (flat_.empty()) return;
   uint32_t node = 0;
   size_t depth = 0;
@@ -83,22 +105,22 @@ void NameMatcher::walk(std::string_view name, OnMatch on_match) const {
       if (!on_match(ids_[k])) return;
     }
     for (uint32_t k = here.globs.begin; k < here.globs.end; ++k) {
-      if (glob_matches(globs_[k].first, name) && !on_match(globs_[k].second)) return;
+      if (glob_matches(globs_[k].first, name.measured()) && !on_match(globs_[k].second)) return;
     }
-    if (depth == name.size()) {
+    if (name.ends_at(depth)) {
       for (uint32_t k = here.exact_ids.begin; k < here.exact_ids.end; ++k) {
         if (!on_match(ids_[k])) return;
       }
       return;
     }
-    const auto byte = static_cast<uint8_t>(name[depth]);
+    const auto byte = static_cast<uint8_t>(name.at(depth));
     const Edge* edge = edges_.data() + here.edges.begin;
     const Edge* last = edges_.data() + here.edges.end;
     while (edge != last && edge->byte < byte) ++edge;
     if (edge == last || edge->byte != byte) return;
     const std::string_view label(labels_.data() + edge->label.begin,
                                  edge->label.end - edge->label.begin);
-    if (!name.substr(depth + 1).starts_with(label)) return;
+    if (!name.continues_with(depth + 1, label)) return;
     depth += 1 + label.size();
     node = edge->target;
   }
