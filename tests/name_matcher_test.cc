@@ -2,6 +2,7 @@
 // tried on every name, exact as ==, prefix as starts_with, glob through glob_matches.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <random>
 #include <set>
 #include <string>
@@ -40,7 +41,8 @@ std::set<uint32_t> trie(const NameMatcher& matcher, std::string_view name) {
 
 std::set<uint32_t> trie(const NameMatcher& matcher, fipsgate::TerminatedName name) {
   std::set<uint32_t> ids;
-  matcher.match(name, [&](uint32_t id) { ids.insert(id); });
+  fipsgate::RejectionMemo fresh;
+  matcher.match(name, fresh, [&](uint32_t id) { ids.insert(id); });
   return ids;
 }
 
@@ -92,8 +94,49 @@ TEST_CASE("the compressed name trie agrees with a brute-force match on random pa
       const fipsgate::TerminatedName at_end{table.data(), name.size()};
       for (const fipsgate::TerminatedName& terminated : {in_table, at_end}) {
         CHECK(trie(matcher, terminated) == expected);
-        CHECK(matcher.matches_any(terminated) == !expected.empty());
+        fipsgate::RejectionMemo fresh;
+        CHECK(matcher.matches_any(terminated, fresh) == !expected.empty());
       }
+    }
+  }
+}
+
+// Names one after the other from one table, as the pclntab walks go: sorted, so neighbours share
+// prefixes of every length, and the last one cut off by the table's end. Each answer given with
+// the memo of the names before must be the brute-force answer for that name alone.
+TEST_CASE("a run of names matched with a rejection memo gets each name's own answer") {
+  std::mt19937 random(20261128);
+  for (int round = 0; round < 300; ++round) {
+    std::vector<NamePattern> patterns;
+    NameMatcher matcher;
+    for (uint32_t id = 0; id < 1 + random() % 10; ++id) {
+      const auto how = static_cast<NameMatch>(random() % 3);
+      std::string text = random_text(random, 6);
+      if (how == NameMatch::glob) text.insert(random() % (text.size() + 1), 1, '*');
+      matcher.add(id, how, text);
+      patterns.push_back({id, how, text});
+    }
+    matcher.finish();
+    std::vector<std::string> names;
+    for (int k = 0; k < 60; ++k) names.push_back(random_text(random, 10));
+    for (const NamePattern& pattern : patterns) names.push_back(pattern.text);
+    std::sort(names.begin(), names.end());
+    std::string table;
+    std::vector<uint64_t> starts;
+    for (const std::string& name : names) {
+      starts.push_back(table.size());
+      table += name + '\0';
+    }
+    table.pop_back();  // the last name runs to the end of the table
+    fipsgate::RejectionMemo for_match, for_any;
+    for (size_t k = 0; k < names.size(); ++k) {
+      INFO("round ", round, " name \"", names[k], "\"");
+      const fipsgate::TerminatedName name{table.data() + starts[k], table.size() - starts[k]};
+      const std::set<uint32_t> expected = brute_force(patterns, names[k]);
+      std::set<uint32_t> found;
+      matcher.match(name, for_match, [&](uint32_t id) { found.insert(id); });
+      CHECK(found == expected);
+      CHECK(matcher.matches_any(name, for_any) == !expected.empty());
     }
   }
 }

@@ -358,15 +358,16 @@ struct Uses {
 // parse (most of the cost, over ~500k names in big binaries) is skipped for it. A vendored copy
 // ("k8s.io/x/vendor/golang.org/...") is its own package path, matched by its whole prefix like
 // any other.
-bool may_be_listed(TerminatedName name, const PackageIndex& index) {
-  return index.name_prefixes.matches_any(name);
+bool may_be_listed(TerminatedName name, const PackageIndex& index, RejectionMemo& last) {
+  return index.name_prefixes.matches_any(name, last);
 }
 
 void collect_functions(const FunctionTable& functions, const PackageIndex& index,
                        const AnalyzeOptions& options, Uses& uses, std::vector<Target>& targets) {
+  RejectionMemo last;
   for (uint64_t position = 0; position < functions.size(); ++position) {
     // Only a name that may be listed needs its addresses decoded.
-    if (!may_be_listed(functions.terminated_name_at(position), index)) continue;
+    if (!may_be_listed(functions.terminated_name_at(position), index, last)) continue;
     const Function function = functions.at(position);
     if (classify_symbol_name(function.name) != SymbolNameKind::go) continue;
     std::string package = import_path_of(function.name);

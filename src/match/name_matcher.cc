@@ -114,12 +114,13 @@ bool NameMatcher::matches_any(std::string_view name) const {
   return any;
 }
 
-bool NameMatcher::matches_any(TerminatedName name) const {
+bool NameMatcher::matches_any(TerminatedName name, RejectionMemo& last) const {
+  if (last.rejects(name)) return false;
   bool any = false;
-  walk(name, [&](uint32_t) {
-    any = true;
-    return false;
-  });
+  last.remember(name, walk(name, [&](uint32_t) {
+                  any = true;
+                  return false;
+                }));
   return any;
 }
 

@@ -308,9 +308,10 @@ ScanResult SignatureMatcher::scan(const BinaryImage& image, const GoBinary& go,
 
   // Function names from the pclntab. Only a name that matches needs its addresses decoded.
   if (functions) {
+    RejectionMemo last;
     for (uint64_t index = 0; index < functions->size(); ++index) {
       std::optional<Function> decoded;
-      function_names_.match(functions->terminated_name_at(index), [&](uint32_t marker_index) {
+      function_names_.match(functions->terminated_name_at(index), last, [&](uint32_t marker_index) {
         if (!decoded) decoded = functions->at(index);
         const Function& function = *decoded;
         if (marker_index >= markers_.size()) {

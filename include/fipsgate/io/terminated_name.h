@@ -15,8 +15,9 @@ struct TerminatedName {
   uint64_t limit = 0;  // bytes readable from data; the name ends at the first NUL or here
 
   bool ends_at(uint64_t position) const { return position >= limit || data[position] == '\0'; }
+  bool within(uint64_t bytes) const { return bytes <= limit; }
   char at(uint64_t position) const { return data[position]; }  // position before the end
-  // Whether the bytes from `position` on start with `text`, which holds no NUL.
+  // Whether the bytes from `position` on start with `text` (a NUL in text only matches a NUL).
   bool continues_with(uint64_t position, std::string_view text) const {
     return text.size() <= limit - position &&
            std::memcmp(data + position, text.data(), text.size()) == 0;

@@ -20,6 +20,26 @@ namespace fipsgate {
 // Shell-style glob over bytes: '*' any run (also empty), '?' one byte; no character classes.
 bool glob_matches(std::string_view glob, std::string_view text);
 
+// For a run of names matched one after the other, such as a pclntab's (grouped by package, so
+// neighbours share long prefixes): the leading bytes that decided the last name matched nothing.
+// A name that starts with the same bytes takes the same path through the trie to the same end,
+// so it is rejected with one comparison instead of a walk.
+class RejectionMemo {
+ public:
+  bool rejects(TerminatedName name) const {
+    return decided_ != 0 && name.continues_with(0, std::string_view(bytes_, decided_));
+  }
+  // `decided` as walk() returns it: 0 forgets.
+  void remember(TerminatedName name, uint64_t decided) {
+    bytes_ = name.data;
+    decided_ = decided;
+  }
+
+ private:
+  const char* bytes_ = nullptr;  // the previous name, in the same table
+  uint64_t decided_ = 0;
+};
+
 class NameMatcher {
  public:
   NameMatcher();
@@ -38,17 +58,19 @@ class NameMatcher {
     });
   }
   // The same for a name read up to its NUL as the trie needs it: most names leave the trie
-  // within a few bytes, and only a glob measures the whole name.
+  // within a few bytes, and only a glob measures the whole name. `last` carries what decided the
+  // previous name of a run (RejectionMemo).
   template <class OnMatch>
-  void match(TerminatedName name, OnMatch&& on_match) const {
-    walk(name, [&](uint32_t id) {
-      on_match(id);
-      return true;
-    });
+  void match(TerminatedName name, RejectionMemo& last, OnMatch&& on_match) const {
+    if (last.rejects(name)) return;
+    last.remember(name, walk(name, [&](uint32_t id) {
+                    on_match(id);
+                    return true;
+                  }));
   }
   // Whether any pattern matches name; stops at the first.
   bool matches_any(std::string_view name) const;
-  bool matches_any(TerminatedName name) const;
+  bool matches_any(TerminatedName name, RejectionMemo& last) const;
   size_t pattern_count() const { return pattern_count_; }
 
  private:
@@ -75,15 +97,19 @@ class NameMatcher {
   struct MeasuredName {
     std::string_view text;
     bool ends_at(uint64_t position) const { return position == text.size(); }
+    bool within(uint64_t bytes) const { return bytes <= text.size(); }
     char at(uint64_t position) const { return text[position]; }
     bool continues_with(uint64_t position, std::string_view more) const {
       return text.substr(position).starts_with(more);
     }
     std::string_view measured() const { return text; }
   };
-  // Name is MeasuredName or TerminatedName.
+  // Calls on_match(id) for each matching pattern until it returns false. Name is MeasuredName
+  // or TerminatedName. Returns how many leading bytes of the name decided that nothing matches
+  // (any name starting with the same bytes gets the same answer), or 0 when something matched,
+  // a glob was tried (it reads the whole name) or the decision involved the name's limit.
   template <class Name, class OnMatch>
-  void walk(const Name& name, OnMatch on_match) const;
+  uint64_t walk(const Name& name, OnMatch on_match) const;
 
   std::vector<Node> nodes_;
   std::vector<FlatNode> flat_;
@@ -95,32 +121,40 @@ class NameMatcher {
 };
 
 template <class Name, class OnMatch>
-void NameMatcher::walk(const Name& name, OnMatch on_match) const {
-  if (flat_.empty()) return;
+uint64_t NameMatcher::walk(const Name& name, OnMatch on_match) const {
+  if (flat_.empty()) return 0;
   uint32_t node = 0;
-  size_t depth = 0;
+  uint64_t depth = 0;
+  bool matched = false, globbed = false;
+  // The walk's outcome once `read` leading bytes are known; 0 when it is not theirs alone.
+  const auto settled = [&](uint64_t read) {
+    return matched || globbed || !name.within(read) ? 0 : read;
+  };
   while (true) {
     const FlatNode& here = flat_[node];
     for (uint32_t k = here.prefix_ids.begin; k < here.prefix_ids.end; ++k) {
-      if (!on_match(ids_[k])) return;
+      matched = true;
+      if (!on_match(ids_[k])) return 0;
     }
     for (uint32_t k = here.globs.begin; k < here.globs.end; ++k) {
-      if (glob_matches(globs_[k].first, name.measured()) && !on_match(globs_[k].second)) return;
+      globbed = true;  // a glob reads the whole name
+      if (glob_matches(globs_[k].first, name.measured()) && !on_match(globs_[k].second)) return 0;
     }
     if (name.ends_at(depth)) {
       for (uint32_t k = here.exact_ids.begin; k < here.exact_ids.end; ++k) {
-        if (!on_match(ids_[k])) return;
+        matched = true;
+        if (!on_match(ids_[k])) return 0;
       }
-      return;
+      return settled(depth + 1);
     }
     const auto byte = static_cast<uint8_t>(name.at(depth));
     const Edge* edge = edges_.data() + here.edges.begin;
     const Edge* last = edges_.data() + here.edges.end;
     while (edge != last && edge->byte < byte) ++edge;
-    if (edge == last || edge->byte != byte) return;
+    if (edge == last || edge->byte != byte) return settled(depth + 1);
     const std::string_view label(labels_.data() + edge->label.begin,
                                  edge->label.end - edge->label.begin);
-    if (!name.continues_with(depth + 1, label)) return;
+    if (!name.continues_with(depth + 1, label)) return settled(depth + 1 + label.size());
     depth += 1 + label.size();
     node = edge->target;
   }
