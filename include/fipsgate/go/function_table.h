@@ -90,6 +90,7 @@ class FunctionTable {
   TerminatedName terminated_name_of_record(uint64_t record_offset) const;
   // Checks every entry; names must start before names_end. Also keeps the largest nameOff seen.
   Status validate(uint64_t names_end, uint64_t* largest_name_offset = nullptr) const;
+  bool validate_common_layout(uint64_t names_end, uint64_t* largest_name_offset) const;
   Status validate_beside_names() const;
 
   PclntabVersion version_ = PclntabVersion::go120;
