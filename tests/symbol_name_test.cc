@@ -217,7 +217,7 @@ TEST_CASE("continues_package never disagrees with package_path") {
   for (int round = 0; round < 40000; ++round) {
     const std::string_view package = packages[random() % std::size(packages)];
     REQUIRE(package_path(std::string(package) + ".F") == package);
-    std::string rest(random() % 24, 'a');
+    std::string rest(random() % 40, 'a');
     for (char& c : rest)
       c = random() % 3 == 0 ? kRestAlphabet[random() % kRestAlphabet.size()] : 'a';
     const char* suffixes[] = {"", ".abi0", ".abiinternal"};
@@ -227,6 +227,13 @@ TEST_CASE("continues_package never disagrees with package_path") {
       ++taken;
       CHECK(package_path(name) == package);
     }
+    // The table form: the name NUL-terminated with the next name behind it, and cut off by the
+    // end of the table.
+    const std::string table = name + '\0' + "x/y.F/z";
+    CHECK(continues_package(TerminatedName{table.data(), table.size()}, package) ==
+          continues_package(name, package));
+    CHECK(continues_package(TerminatedName{table.data(), name.size()}, package) ==
+          continues_package(name, package));
   }
   CHECK(taken > 10000);  // the shortcut is taken for most names, or it saves nothing
   for (const NameCase& previous : kNames) {
@@ -239,8 +246,10 @@ TEST_CASE("continues_package never disagrees with package_path") {
   }
   CHECK_FALSE(continues_package("runtime.mallocgc", "runtime"));  // no '/': parse it
   CHECK_FALSE(continues_package("a/b.abi0", "a/b"));              // stripped: just "a/b"
-  CHECK_FALSE(continues_package("a/b.c/d.F", "a/b"));             // package a/b.c/d
-  CHECK(continues_package("a/b.(*T).M[x/y.Z]", "a/b"));           // '/' after the head
+  CHECK_FALSE(continues_package(TerminatedName{"a/b.abi0\0a/b.F", 14}, "a/b"));
+  CHECK(continues_package(TerminatedName{"a/b.x.abi0\0", 11}, "a/b"));
+  CHECK_FALSE(continues_package("a/b.c/d.F", "a/b"));    // package a/b.c/d
+  CHECK(continues_package("a/b.(*T).M[x/y.Z]", "a/b"));  // '/' after the head
   CHECK(package_path("a/b.c/d.F") == "a/b.c/d");
 }
 
@@ -272,6 +281,11 @@ TEST_CASE("continues_package agrees with package_path on every function of real 
       if (!previous_package.empty() && continues_package(name, previous_package)) {
         ++taken;
         if (package != previous_package) disagreements.emplace_back(name);
+      }
+      if (!previous_package.empty() &&
+          continues_package(go.functions->terminated_name_at(i), previous_package) !=
+              continues_package(name, previous_package)) {
+        disagreements.emplace_back("table form: " + std::string(name));
       }
       previous_package = package;
     }

@@ -261,6 +261,55 @@ bool continues_package(std::string_view function_name, std::string_view package)
   return scan_head(name.substr(package.size() + 1)).last_slash == std::string_view::npos;
 }
 
+namespace {
+
+// Whether the bytes of `name` from `from` on hold a '/' before the end of the head (the first of
+// "[({ *") or of the name; `end` is set to where that search stopped.
+bool slash_in_head(TerminatedName name, uint64_t from, uint64_t& end) {
+  const char* data = name.data;
+  uint64_t i = from;
+#if defined(__SSE2__)
+  for (; i + 16 <= name.limit; i += 16) {
+    const __m128i block = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i));
+    auto is = [&](char c) { return _mm_cmpeq_epi8(block, _mm_set1_epi8(c)); };
+    const auto stops = static_cast<uint32_t>(_mm_movemask_epi8(
+        _mm_or_si128(_mm_or_si128(_mm_or_si128(is('['), is('(')), _mm_or_si128(is('{'), is(' '))),
+                     _mm_or_si128(is('*'), is('\0')))));
+    const auto slashes = static_cast<uint32_t>(_mm_movemask_epi8(is('/')));
+    if (stops != 0) {
+      const auto first = static_cast<unsigned>(__builtin_ctz(stops));
+      end = i + first;
+      return (slashes & ((1u << first) - 1)) != 0;
+    }
+    if (slashes != 0) return true;
+  }
+#endif
+  for (; i < name.limit; ++i) {
+    if (data[i] == '\0' || kPackageHeadEnd.contains(data[i])) break;
+    if (data[i] == '/') return true;
+  }
+  end = i;
+  return false;
+}
+
+}  // namespace
+
+// The string_view form's tests on the name up to its NUL. An ABI suffix holds no '/' and none of
+// "[({ *", so stripping it changes the head test only by ending the name sooner; when the head
+// runs to the name's end, the stripped name is measured to see that it still holds "<package>.".
+bool continues_package(TerminatedName name, std::string_view package) {
+  const uint64_t dot = package.size();
+  if (package.find('/') == std::string_view::npos || !name.continues_with(0, package) ||
+      name.ends_at(dot) || name.at(dot) != '.') {
+    return false;
+  }
+  uint64_t end = 0;
+  if (slash_in_head(name, dot + 1, end)) return false;
+  if (!name.ends_at(end)) return true;  // the head ends before the name does
+  const std::string_view stripped = strip_abi_suffix(std::string_view(name.data, end));
+  return stripped.size() > dot;
+}
+
 std::string import_path(std::string_view function_name) {
   return unescape_path(package_path(function_name));
 }

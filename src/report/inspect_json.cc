@@ -230,12 +230,12 @@ PackageCounts count_packages(const FunctionTable& functions, uint64_t begin, uin
   std::string_view run_package;
   uint64_t run_length = 0;
   for (uint64_t i = begin; i < end; ++i) {
-    const std::string_view name = functions.name_at(i);
+    const TerminatedName name = functions.terminated_name_at(i);
     if (!run_package.empty() && continues_package(name, run_package)) {
       ++run_length;
       continue;
     }
-    std::string_view package = package_path(name);
+    std::string_view package = package_path(name.measured());
     if (package == run_package) {
       ++run_length;
       continue;

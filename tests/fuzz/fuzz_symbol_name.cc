@@ -22,6 +22,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         package_path(later) != run_package) {
       std::abort();  // continues_package promised a package the grammar does not give
     }
+    // The table form reads `later` up to its own next NUL (or the input's end), as the pclntab
+    // holds names: it must answer as the string_view form does for those bytes.
+    const TerminatedName in_table{later.data(), later.size()};
+    if (!run_package.empty() && continues_package(in_table, run_package) !=
+                                    continues_package(in_table.measured(), run_package)) {
+      std::abort();
+    }
   }
   return 0;
 }

@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "fipsgate/io/terminated_name.h"
+
 namespace fipsgate {
 
 enum class SymbolNameKind : uint8_t {
@@ -37,6 +39,9 @@ std::string_view go_package_prefix(std::string_view name);
 // name is "<package>.<rest>" with no '/' in rest before any of "[({ *". False means "parse it".
 // Functions come package by package, so counting them per package mostly takes this path.
 bool continues_package(std::string_view function_name, std::string_view package);
+// The same for a name still in its table, in one pass over its bytes: measuring it first (as a
+// string_view needs) read every name of a big pclntab twice.
+bool continues_package(TerminatedName function_name, std::string_view package);
 
 // The import path: package_path() with %xx escapes undone ("gopkg.in/yaml.v3").
 std::string import_path(std::string_view function_name);
