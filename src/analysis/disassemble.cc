@@ -97,26 +97,35 @@ Disassembler::~Disassembler() {
 }
 
 bool Disassembler::is_call_at(ByteView code, uint64_t entry, uint64_t site) const {
+  Sweep fresh;
+  return is_call_at(code, entry, site, fresh);
+}
+
+bool Disassembler::is_call_at(ByteView code, uint64_t entry, uint64_t site, Sweep& sweep) const {
   if (site < entry || site - entry >= code.size()) return false;
-  const uint8_t* bytes = code.data();
-  size_t size = code.size();
-  uint64_t address = entry;
+  // Fixed-width code decodes the one instruction at the site; otherwise the sweep starts at the
+  // entry, or where the last sweep of this function stopped if that is not past the site.
+  uint64_t start = entry;
   if (fixed_width_) {
-    const uint64_t skip = site - entry;
-    bytes += skip;
-    size -= skip;
-    address = site;
+    start = site;
+  } else if (sweep.entry == entry && sweep.reached > entry && sweep.reached <= site) {
+    start = sweep.reached;
   }
+  const uint8_t* bytes = code.data() + (start - entry);
+  size_t size = code.size() - (start - entry);
+  uint64_t address = start;
+  sweep = Sweep{entry, 0};
   const Capstone& api = capstone();
   cs_insn* instruction = api.allocate(handle_);
   if (!instruction) return false;
   bool found = false;
   while (api.disassemble_one(handle_, &bytes, &size, &address, instruction)) {
-    if (instruction->address == site) {
-      found = instruction->id == call_id_;
+    if (instruction->address >= site) {
+      found = instruction->address == site && instruction->id == call_id_;
+      sweep.reached = instruction->address;
       break;
     }
-    if (instruction->address > site || fixed_width_) break;
+    if (fixed_width_) break;
   }
   api.free(instruction, 1);
   return found;

@@ -28,6 +28,18 @@ class Disassembler {
   // E8 byte inside another instruction's immediate fail this test.
   bool is_call_at(ByteView code, uint64_t entry, uint64_t site) const;
 
+  // Where a sweep of one function stopped: an instruction start it reached. A later site of the
+  // same function is decoded from there, since a linear sweep resumed at one of its own
+  // instruction starts goes through the same instructions (Capstone prints every instruction it
+  // decodes, so the sweep, not the call scan, is the cost of confirming).
+  struct Sweep {
+    uint64_t entry = 0;
+    uint64_t reached = 0;  // 0: nothing to resume from
+  };
+  // is_call_at() resuming from `sweep` when it swept the same function up to before `site`, and
+  // leaving in it where this sweep stopped.
+  bool is_call_at(ByteView code, uint64_t entry, uint64_t site, Sweep& sweep) const;
+
  private:
   Disassembler(size_t handle, unsigned call_id, bool fixed_width);
   size_t handle_ = 0;

@@ -432,6 +432,7 @@ std::vector<NonApprovedUse> find_non_approved(const BinaryImage& image, const Go
   uint64_t confirmations = 0;
   // Made at the first call that needs confirming: loading Capstone costs more than many scans.
   std::optional<std::unique_ptr<Disassembler>> disassembler;
+  Disassembler::Sweep sweep;  // call sites come in address order: one sweep per caller
   std::map<std::string_view, bool> std_by_function;  // cache of is_std_package
   auto record = [&](uint64_t site, const Target& target) {
     auto caller = functions.containing(site);
@@ -467,7 +468,7 @@ std::vector<NonApprovedUse> find_non_approved(const BinaryImage& image, const Go
     if (*disassembler) {
       const uint64_t length = std::min(caller->end - caller->entry, kMaxFunctionBytes);
       auto code = image.at_address(caller->entry, length);
-      if (!code.ok() || !(*disassembler)->is_call_at(*code, caller->entry, site)) {
+      if (!code.ok() || !(*disassembler)->is_call_at(*code, caller->entry, site, sweep)) {
         uses.seen_callers[target.use].erase({caller->name, target.name});
         return;
       }
