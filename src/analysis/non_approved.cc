@@ -466,6 +466,12 @@ std::vector<NonApprovedUse> find_non_approved(const BinaryImage& image, const Go
     ++confirmations;
     if (!disassembler) disassembler = Disassembler::for_arch(image.arch, image.endian);
     if (*disassembler) {
+      // Start the sweep at the last line start before the site, unless this function's last
+      // sweep already got further.
+      const uint64_t line_start = functions.line_start_before(site);
+      if (sweep.entry != caller->entry || sweep.reached > site || sweep.reached < line_start) {
+        sweep = Disassembler::Sweep{caller->entry, line_start};
+      }
       const uint64_t length = std::min(caller->end - caller->entry, kMaxFunctionBytes);
       auto code = image.at_address(caller->entry, length);
       if (!code.ok() || !(*disassembler)->is_call_at(*code, caller->entry, site, sweep)) {

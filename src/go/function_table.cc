@@ -123,7 +123,7 @@ Function FunctionTable::at(uint64_t index) const {
                   name_of_record(record_offset(index))};
 }
 
-std::optional<Function> FunctionTable::containing(uint64_t vaddr) const {
+std::optional<uint64_t> FunctionTable::index_containing(uint64_t vaddr) const {
   if (count_ == 0 || vaddr < entry_address(0) || vaddr >= entry_address(count_)) {
     return std::nullopt;
   }
@@ -137,9 +137,56 @@ std::optional<Function> FunctionTable::containing(uint64_t vaddr) const {
       high = middle;
     }
   }
-  Function function = at(low);
-  if (vaddr >= function.end) return std::nullopt;
-  return function;
+  if (vaddr >= entry_address(low + 1)) return std::nullopt;
+  return low;
+}
+
+std::optional<Function> FunctionTable::containing(uint64_t vaddr) const {
+  const std::optional<uint64_t> index = index_containing(vaddr);
+  if (!index) return std::nullopt;
+  return at(*index);
+}
+
+namespace {
+
+// An unsigned LEB128 varint of the pc-value tables; false when it runs past the table or 10 bytes.
+bool read_uvarint(const uint8_t*& at, const uint8_t* end, uint64_t& value) {
+  value = 0;
+  for (unsigned shift = 0; shift < 70 && at < end; shift += 7) {
+    const uint8_t byte = *at++;
+    value |= static_cast<uint64_t>(byte & 0x7F) << shift;
+    if ((byte & 0x80) == 0) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+// The line table (pcln) is a run of (value delta, pc delta) varint pairs (runtime/symtab.go
+// step): each pc it reaches is where a line's instructions begin, so it is an instruction start.
+uint64_t FunctionTable::line_start_before(uint64_t vaddr) const {
+  const std::optional<uint64_t> index = index_containing(vaddr);
+  if (!index) return vaddr;
+  const uint64_t entry = entry_address(*index);
+  if (version_ < PclntabVersion::go116 || pc_table_.empty()) return entry;
+  const uint64_t pcln_field = entry_field_bytes(version_, pointer_size_) + 20;
+  const uint64_t record = record_offset(*index);
+  if (!func_table_.contains(record, pcln_field + 4)) return entry;
+  const uint64_t pcln = load_uint(func_table_.data() + record + pcln_field, 4, endian_);
+  if (pcln == 0 || pcln >= pc_table_.size()) return entry;
+  const uint8_t* at = pc_table_.data() + pcln;
+  const uint8_t* const end = pc_table_.data() + pc_table_.size();
+  uint64_t pc = entry, start = entry;
+  for (bool first = true;; first = false) {
+    uint64_t value_delta = 0, pc_delta = 0;
+    if (!read_uvarint(at, end, value_delta) || (value_delta == 0 && !first)) break;
+    if (!read_uvarint(at, end, pc_delta) || pc_delta == 0 || pc_delta > (vaddr - pc) / quantum_) {
+      break;  // past vaddr (or malformed): the last start found stands
+    }
+    pc += pc_delta * quantum_;
+    start = pc;
+  }
+  return start;
 }
 
 std::optional<Function> FunctionTable::find(std::string_view name) const {
@@ -177,6 +224,8 @@ Result<FunctionTable> read_function_table(const BinaryImage& image, const Pclnta
   table.count_ = pclntab.function_count;
   table.functab_ = pclntab.functab;
   table.func_table_ = pclntab.func_table;
+  table.pc_table_ = pclntab.pc_table;
+  table.quantum_ = pclntab.quantum;
   table.funcname_table_ = pclntab.funcname_table;
   FG_TRY(table.text_base_, text_base_for(image, pclntab, moduledata));
   if (moduledata != nullptr && moduledata->text_sections.size() > 1 &&

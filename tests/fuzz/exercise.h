@@ -6,7 +6,7 @@
 //  - every view a reader returns (section bytes, names, tables) lies inside the file's bytes;
 //  - a function table exists only with the pclntab it was read from, and so does moduledata;
 //  - function entries are sorted, each [entry, end) is non-empty or zero-length but ordered, and
-//    containing() agrees with at();
+//    containing() agrees with at(), and line_start_before() stays inside the function;
 //  - nothing is read past a view's end (AddressSanitizer checks that the touches stay in bounds).
 #pragma once
 
@@ -125,6 +125,13 @@ inline void exercise_functions(const BinaryImage& image, const FunctionTable& fu
                 ")");
       (void)functions.containing(function.entry - 1);
       (void)functions.containing(function.end);
+      // A line start lies in [entry, vaddr] of the function holding vaddr.
+      if (function.end > function.entry) {
+        const uint64_t inside_function = function.entry + (function.end - function.entry) / 2;
+        const uint64_t start = functions.line_start_before(inside_function);
+        if (found && (start < found->entry || start > inside_function))
+          out.add("line_start_before(" + hex(inside_function) + ") outside its function");
+      }
     }
   }
   (void)functions.containing(0);

@@ -64,6 +64,11 @@ class FunctionTable {
   }
   // The function whose [entry, end) holds vaddr (binary search on entry).
   std::optional<Function> containing(uint64_t vaddr) const;
+  // The last instruction start at or before vaddr (inside a function) that the function's line
+  // table records: where a sweep of its instructions can begin instead of at the entry. The
+  // entry when the table has no usable line table (before Go 1.16, or it reads wrong); vaddr
+  // itself outside every function.
+  uint64_t line_start_before(uint64_t vaddr) const;
   // The first function with exactly this name (linear scan; for tests and spot checks).
   std::optional<Function> find(std::string_view name) const;
   Iterator begin() const { return Iterator(this, 0); }
@@ -83,6 +88,7 @@ class FunctionTable {
   friend Result<FunctionTable> read_function_table(const BinaryImage&, const Pclntab&,
                                                    const ModuleData*);
   uint64_t entry_address(uint64_t index) const;
+  std::optional<uint64_t> index_containing(uint64_t vaddr) const;
   uint64_t record_offset(uint64_t index) const;
   std::string_view name_of_record(uint64_t record_offset) const {
     return terminated_name_of_record(record_offset).measured();
@@ -102,6 +108,8 @@ class FunctionTable {
   ByteView functab_;                        // count_+1 entries
   ByteView func_table_;                     // _func records are at func_table_ + funcoff
   ByteView funcname_table_;                 // names are at funcname_table_ + nameoff
+  ByteView pc_table_;                       // pc-value tables (Go 1.16+)
+  unsigned quantum_ = 1;                    // pc deltas count in instructions of this size
   std::vector<TextSection> text_sections_;  // 1.18+ split text (more than one entry) only
 };
 
