@@ -230,9 +230,9 @@ TEST_CASE("continues_package never disagrees with package_path") {
     // The table form: the name NUL-terminated with the next name behind it, and cut off by the
     // end of the table.
     const std::string table = name + '\0' + "x/y.F/z";
-    CHECK(continues_package(TerminatedName{table.data(), table.size()}, package) ==
+    CHECK(continues_package(TerminatedName{table.data(), table.size()}, PackageRun(package)) ==
           continues_package(name, package));
-    CHECK(continues_package(TerminatedName{table.data(), name.size()}, package) ==
+    CHECK(continues_package(TerminatedName{table.data(), name.size()}, PackageRun(package)) ==
           continues_package(name, package));
   }
   CHECK(taken > 10000);  // the shortcut is taken for most names, or it saves nothing
@@ -246,11 +246,25 @@ TEST_CASE("continues_package never disagrees with package_path") {
   }
   CHECK_FALSE(continues_package("runtime.mallocgc", "runtime"));  // no '/': parse it
   CHECK_FALSE(continues_package("a/b.abi0", "a/b"));              // stripped: just "a/b"
-  CHECK_FALSE(continues_package(TerminatedName{"a/b.abi0\0a/b.F", 14}, "a/b"));
-  CHECK(continues_package(TerminatedName{"a/b.x.abi0\0", 11}, "a/b"));
+  CHECK_FALSE(continues_package(TerminatedName{"a/b.abi0\0a/b.F", 14}, PackageRun("a/b")));
+  CHECK(continues_package(TerminatedName{"a/b.x.abi0\0", 11}, PackageRun("a/b")));
+  CHECK_FALSE(continues_package(TerminatedName{"runtime.f\0", 10}, PackageRun("runtime")));
   CHECK_FALSE(continues_package("a/b.c/d.F", "a/b"));    // package a/b.c/d
   CHECK(continues_package("a/b.(*T).M[x/y.Z]", "a/b"));  // '/' after the head
   CHECK(package_path("a/b.c/d.F") == "a/b.c/d");
+}
+
+TEST_CASE("the table form of continues_package stops its head at the same bytes, for every byte") {
+  // Each byte value once inside the vector part of the head, with a '/' after it: only the
+  // head's stops ("[({ *" and the name's NUL) put that '/' out of the head.
+  for (int value = 0; value < 256; ++value) {
+    const std::string name = "a/b.F" + std::string(20, 'y') + static_cast<char>(value) + "/z";
+    const std::string table = name + '\0' + std::string(32, 'p');  // room for vector loads
+    const std::string_view up_to_nul(table.c_str());
+    INFO("byte ", value);
+    CHECK(continues_package(TerminatedName{table.data(), table.size()}, PackageRun("a/b")) ==
+          continues_package(up_to_nul, "a/b"));
+  }
 }
 
 TEST_CASE("continues_package agrees with package_path on every function of real binaries") {
@@ -283,7 +297,7 @@ TEST_CASE("continues_package agrees with package_path on every function of real 
         if (package != previous_package) disagreements.emplace_back(name);
       }
       if (!previous_package.empty() &&
-          continues_package(go.functions->terminated_name_at(i), previous_package) !=
+          continues_package(go.functions->terminated_name_at(i), PackageRun(previous_package)) !=
               continues_package(name, previous_package)) {
         disagreements.emplace_back("table form: " + std::string(name));
       }

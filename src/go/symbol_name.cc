@@ -271,11 +271,16 @@ bool slash_in_head(TerminatedName name, uint64_t from, uint64_t& end) {
 #if defined(__SSE2__)
   for (; i + 16 <= name.limit; i += 16) {
     const __m128i block = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i));
-    auto is = [&](char c) { return _mm_cmpeq_epi8(block, _mm_set1_epi8(c)); };
-    const auto stops = static_cast<uint32_t>(_mm_movemask_epi8(
-        _mm_or_si128(_mm_or_si128(_mm_or_si128(is('['), is('(')), _mm_or_si128(is('{'), is(' '))),
-                     _mm_or_si128(is('*'), is('\0')))));
-    const auto slashes = static_cast<uint32_t>(_mm_movemask_epi8(is('/')));
+    // The six stops in three tests: '(' 0x28 and '*' 0x2A differ in bit 1; '[' 0x5B and '{' 0x7B,
+    // and NUL and ' ' 0x20, in bit 5.
+    const __m128i no_bit5 = _mm_and_si128(block, _mm_set1_epi8(static_cast<char>(0xDF)));
+    const __m128i no_bit1 = _mm_and_si128(block, _mm_set1_epi8(static_cast<char>(0xFD)));
+    const auto stops = static_cast<uint32_t>(
+        _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(no_bit1, _mm_set1_epi8('(')),
+                                                    _mm_cmpeq_epi8(no_bit5, _mm_set1_epi8('['))),
+                                       _mm_cmpeq_epi8(no_bit5, _mm_setzero_si128()))));
+    const auto slashes =
+        static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(block, _mm_set1_epi8('/'))));
     if (stops != 0) {
       const auto first = static_cast<unsigned>(__builtin_ctz(stops));
       end = i + first;
@@ -297,10 +302,10 @@ bool slash_in_head(TerminatedName name, uint64_t from, uint64_t& end) {
 // The string_view form's tests on the name up to its NUL. An ABI suffix holds no '/' and none of
 // "[({ *", so stripping it changes the head test only by ending the name sooner; when the head
 // runs to the name's end, the stripped name is measured to see that it still holds "<package>.".
-bool continues_package(TerminatedName name, std::string_view package) {
-  const uint64_t dot = package.size();
-  if (package.find('/') == std::string_view::npos || !name.continues_with(0, package) ||
-      name.ends_at(dot) || name.at(dot) != '.') {
+bool continues_package(TerminatedName name, const PackageRun& run) {
+  const uint64_t dot = run.package.size();
+  if (!run.has_slash || !name.continues_with(0, run.package) || name.ends_at(dot) ||
+      name.at(dot) != '.') {
     return false;
   }
   uint64_t end = 0;

@@ -227,24 +227,24 @@ using PackageCounts = std::unordered_map<std::string_view, uint64_t>;
 // run is recognised from its first bytes.
 PackageCounts count_packages(const FunctionTable& functions, uint64_t begin, uint64_t end) {
   PackageCounts counts;
-  std::string_view run_package;
+  PackageRun run;
   uint64_t run_length = 0;
   for (uint64_t i = begin; i < end; ++i) {
     const TerminatedName name = functions.terminated_name_at(i);
-    if (!run_package.empty() && continues_package(name, run_package)) {
+    if (!run.package.empty() && continues_package(name, run)) {
       ++run_length;
       continue;
     }
     std::string_view package = package_path(name.measured());
-    if (package == run_package) {
+    if (package == run.package) {
       ++run_length;
       continue;
     }
-    if (!run_package.empty()) counts[run_package] += run_length;
-    run_package = package;
+    if (!run.package.empty()) counts[run.package] += run_length;
+    run = PackageRun(package);
     run_length = 1;
   }
-  if (!run_package.empty()) counts[run_package] += run_length;
+  if (!run.package.empty()) counts[run.package] += run_length;
   return counts;
 }
 

@@ -25,7 +25,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     // The table form reads `later` up to its own next NUL (or the input's end), as the pclntab
     // holds names: it must answer as the string_view form does for those bytes.
     const TerminatedName in_table{later.data(), later.size()};
-    if (!run_package.empty() && continues_package(in_table, run_package) !=
+    if (!run_package.empty() && continues_package(in_table, PackageRun(run_package)) !=
                                     continues_package(in_table.measured(), run_package)) {
       std::abort();
     }

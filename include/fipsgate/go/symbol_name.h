@@ -39,9 +39,18 @@ std::string_view go_package_prefix(std::string_view name);
 // name is "<package>.<rest>" with no '/' in rest before any of "[({ *". False means "parse it".
 // Functions come package by package, so counting them per package mostly takes this path.
 bool continues_package(std::string_view function_name, std::string_view package);
+// The package of a run of functions, with what continues_package() asks of it found once per
+// run rather than once per name.
+struct PackageRun {
+  PackageRun() = default;
+  explicit PackageRun(std::string_view package)
+      : package(package), has_slash(package.find('/') != std::string_view::npos) {}
+  std::string_view package;
+  bool has_slash = false;
+};
 // The same for a name still in its table, in one pass over its bytes: measuring it first (as a
 // string_view needs) read every name of a big pclntab twice.
-bool continues_package(TerminatedName function_name, std::string_view package);
+bool continues_package(TerminatedName function_name, const PackageRun& run);
 
 // The import path: package_path() with %xx escapes undone ("gopkg.in/yaml.v3").
 std::string import_path(std::string_view function_name);
