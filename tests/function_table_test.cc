@@ -361,7 +361,8 @@ TEST_CASE("moduledata that disagrees with the pclntab is rejected with the reaso
 }  // namespace
 TEST_CASE(
     "a name longer than the limit is an error naming where it starts, one at the limit is not") {
-  // The funcname table is checked 16 bytes at a time; the limit (64 KiB) falls mid-block here.
+  // The funcname table is checked 64 bytes at a time: a name at the limit (64 KiB) passes, one
+  // byte longer fails, wherever the blocks fall.
   Variant variant{PclntabVersion::go120, ModuleDataLayout::go120, Endian::little, 8};
   for (size_t length : {size_t{65536}, size_t{65537}}) {
     CAPTURE(length);

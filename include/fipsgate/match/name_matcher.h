@@ -92,7 +92,6 @@ class NameMatcher {
   };
   uint32_t child(uint32_t node, uint8_t byte) const;
   uint32_t add_path(std::string_view literal);
-  // Calls on_match(id) for each matching pattern until it returns false.
   // walk()'s view of a string_view name, with TerminatedName's interface.
   struct MeasuredName {
     std::string_view text;
