@@ -199,6 +199,14 @@ TEST_CASE("go_package_prefix agrees with the three-step reading at every length 
         "github.com/hashicorp/terraform-provider-aws/internal/service/ec2");
   CHECK(fipsgate::go_package_prefix("main.main") == "main");
   CHECK(fipsgate::go_package_prefix(".x").empty());
+  // Every byte value inside the vector part of the head, before a '/' and a '.': only the
+  // head's ends put them out of the head.
+  for (int value = 0; value < 256; ++value) {
+    const std::string name = "a/b" + std::string(20, 'y') + static_cast<char>(value) + "/c" +
+                             std::string(20, 'z') + ".F";  // long enough for vector blocks past it
+    INFO("byte ", value);
+    CHECK(fipsgate::go_package_prefix(name) == reference(name));
+  }
 }
 
 namespace fipsgate {

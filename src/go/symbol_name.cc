@@ -138,6 +138,27 @@ struct Head {
   size_t last_slash;
 };
 
+#if defined(__SSE2__)
+// Bit j set when byte j of the block ends a head: one of "[({ *", and NUL too for names read
+// up to their NUL. Three compares for the six bytes: '(' 0x28 and '*' 0x2A differ in bit 1,
+// '[' 0x5B and '{' 0x7B in bit 5, and so do NUL and ' ' 0x20.
+template <bool kNulEnds>
+uint32_t head_ends_in(__m128i block) {
+  const __m128i no_bit5 = _mm_and_si128(block, _mm_set1_epi8(static_cast<char>(0xDF)));
+  const __m128i no_bit1 = _mm_and_si128(block, _mm_set1_epi8(static_cast<char>(0xFD)));
+  const __m128i space = kNulEnds ? _mm_cmpeq_epi8(no_bit5, _mm_setzero_si128())
+                                 : _mm_cmpeq_epi8(block, _mm_set1_epi8(' '));
+  return static_cast<uint32_t>(
+      _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(no_bit1, _mm_set1_epi8('(')),
+                                                  _mm_cmpeq_epi8(no_bit5, _mm_set1_epi8('['))),
+                                     space)));
+}
+
+uint32_t slashes_in(__m128i block) {
+  return static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(block, _mm_set1_epi8('/'))));
+}
+#endif
+
 Head scan_head(std::string_view name) {
   const char* data = name.data();
   Head head{name.size(), std::string_view::npos};
@@ -146,10 +167,8 @@ Head scan_head(std::string_view name) {
 #if defined(__SSE2__)
   for (; i + 16 <= name.size() && !ended; i += 16) {
     const __m128i block = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i));
-    auto is = [&](char c) { return _mm_cmpeq_epi8(block, _mm_set1_epi8(c)); };
-    const auto ends = static_cast<uint32_t>(_mm_movemask_epi8(_mm_or_si128(
-        _mm_or_si128(_mm_or_si128(is('['), is('(')), _mm_or_si128(is('{'), is(' '))), is('*'))));
-    auto slashes = static_cast<uint32_t>(_mm_movemask_epi8(is('/')));
+    const uint32_t ends = head_ends_in<false>(block);
+    uint32_t slashes = slashes_in(block);
     if (ends != 0) {
       const auto first = static_cast<unsigned>(__builtin_ctz(ends));
       slashes &= (1u << first) - 1;
@@ -271,16 +290,8 @@ bool slash_in_head(TerminatedName name, uint64_t from, uint64_t& end) {
 #if defined(__SSE2__)
   for (; i + 16 <= name.limit; i += 16) {
     const __m128i block = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i));
-    // The six stops in three tests: '(' 0x28 and '*' 0x2A differ in bit 1; '[' 0x5B and '{' 0x7B,
-    // and NUL and ' ' 0x20, in bit 5.
-    const __m128i no_bit5 = _mm_and_si128(block, _mm_set1_epi8(static_cast<char>(0xDF)));
-    const __m128i no_bit1 = _mm_and_si128(block, _mm_set1_epi8(static_cast<char>(0xFD)));
-    const auto stops = static_cast<uint32_t>(
-        _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(no_bit1, _mm_set1_epi8('(')),
-                                                    _mm_cmpeq_epi8(no_bit5, _mm_set1_epi8('['))),
-                                       _mm_cmpeq_epi8(no_bit5, _mm_setzero_si128()))));
-    const auto slashes =
-        static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(block, _mm_set1_epi8('/'))));
+    const uint32_t stops = head_ends_in<true>(block);
+    const uint32_t slashes = slashes_in(block);
     if (stops != 0) {
       const auto first = static_cast<unsigned>(__builtin_ctz(stops));
       end = i + first;
