@@ -147,21 +147,6 @@ std::optional<Function> FunctionTable::containing(uint64_t vaddr) const {
   return at(*index);
 }
 
-namespace {
-
-// An unsigned LEB128 varint of the pc-value tables; false when it runs past the table or 10 bytes.
-bool read_uvarint(const uint8_t*& at, const uint8_t* end, uint64_t& value) {
-  value = 0;
-  for (unsigned shift = 0; shift < 70 && at < end; shift += 7) {
-    const uint8_t byte = *at++;
-    value |= static_cast<uint64_t>(byte & 0x7F) << shift;
-    if ((byte & 0x80) == 0) return true;
-  }
-  return false;
-}
-
-}  // namespace
-
 // The line table (pcln) is a run of (value delta, pc delta) varint pairs (runtime/symtab.go
 // step): each pc it reaches is where a line's instructions begin, so it is an instruction start.
 uint64_t FunctionTable::line_start_before(uint64_t vaddr) const {
@@ -173,17 +158,17 @@ uint64_t FunctionTable::line_start_before(uint64_t vaddr) const {
   const uint64_t record = record_offset(*index);
   if (!func_table_.contains(record, pcln_field + 4)) return entry;
   const uint64_t pcln = load_uint(func_table_.data() + record + pcln_field, 4, endian_);
-  if (pcln == 0 || pcln >= pc_table_.size()) return entry;
-  const uint8_t* at = pc_table_.data() + pcln;
-  const uint8_t* const end = pc_table_.data() + pc_table_.size();
-  uint64_t pc = entry, start = entry;
+  if (pcln == 0) return entry;
+  uint64_t at = pcln, pc = entry, start = entry;
   for (bool first = true;; first = false) {
-    uint64_t value_delta = 0, pc_delta = 0;
-    if (!read_uvarint(at, end, value_delta) || (value_delta == 0 && !first)) break;
-    if (!read_uvarint(at, end, pc_delta) || pc_delta == 0 || pc_delta > (vaddr - pc) / quantum_) {
+    const Result<Varint> value_delta = pc_table_.uvarint(at);
+    if (!value_delta.ok() || (value_delta->value == 0 && !first)) break;
+    const Result<Varint> pc_delta = pc_table_.uvarint(at + value_delta->length_bytes);
+    if (!pc_delta.ok() || pc_delta->value == 0 || pc_delta->value > (vaddr - pc) / quantum_) {
       break;  // past vaddr (or malformed): the last start found stands
     }
-    pc += pc_delta * quantum_;
+    at += value_delta->length_bytes + pc_delta->length_bytes;
+    pc += pc_delta->value * quantum_;
     start = pc;
   }
   return start;
@@ -286,18 +271,14 @@ bool FunctionTable::validate_common_layout(uint64_t names_end,
   const uint8_t* functab = functab_.data();
   const uint8_t* records = func_table_.data();
   const uint64_t records_size = func_table_.size();
-  const auto word = [](const uint8_t* at) {
-    uint32_t value;
-    std::memcpy(&value, at, 4);
-    return value;
-  };
-  uint32_t previous = word(functab);
-  uint32_t largest = 0;
+  const auto word = [](const uint8_t* at) { return load_uint(at, 4, Endian::little); };
+  uint64_t previous = word(functab);
+  uint64_t largest = 0;
   for (uint64_t i = 0; i < count_; ++i) {
-    const uint32_t next = word(functab + 8 * (i + 1));
+    const uint64_t next = word(functab + 8 * (i + 1));
     const uint64_t record = word(functab + 8 * i + 4);
     if (next < previous || record > records_size || records_size - record < 8) return false;
-    const uint32_t name_offset = word(records + record + 4);
+    const uint64_t name_offset = word(records + record + 4);
     if (name_offset >= names_end) return false;
     largest = std::max(largest, name_offset);
     previous = next;
