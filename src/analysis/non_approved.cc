@@ -20,6 +20,7 @@
 #include "analysis/disassemble.h"
 #include "fipsgate/go/symbol_name.h"
 #include "fipsgate/io/limits.h"
+#include "io/shared_chunks.h"
 
 namespace fipsgate::analysis {
 namespace {
@@ -262,14 +263,17 @@ struct CallHit {
   const Target* target;
 };
 
-// Texts over this size are searched for E8 calls in two halves at once (kubectl's is 25 MB).
+// Texts over this size are searched for E8 calls on two threads (kubectl's is 25 MB), in chunks
+// of about kTextChunkBytes.
 constexpr uint64_t kParallelTextBytes = uint64_t{8} << 20;
-// Calls into listed functions kept per half; real binaries have a few thousand. A hostile text
-// of E8 bytes aimed at the targets stops here (the analysis reports the limit).
-constexpr size_t kMaxCallHitsPerHalf = size_t{1} << 20;
+constexpr uint64_t kTextChunkBytes = uint64_t{8} << 20;
+// Calls into listed functions kept per text view, shared evenly by its chunks; real binaries have
+// a few thousand. A hostile text of E8 bytes aimed at the targets stops here (the analysis
+// reports the limit).
+constexpr size_t kMaxCallHits = size_t{2} << 20;
 
 std::vector<CallHit> e8_calls_into(const RegionView& view, uint64_t begin, uint64_t end,
-                                   const TargetMap& map, bool& truncated) {
+                                   const TargetMap& map, size_t max_hits, bool& truncated) {
   std::vector<CallHit> hits;
   const uint8_t* data = view.bytes.data();
   const uint64_t available = std::min(end + 4, view.bytes.size()) - begin;
@@ -283,7 +287,7 @@ std::vector<CallHit> e8_calls_into(const RegionView& view, uint64_t begin, uint6
         if (!map.may_be_target(destination)) return;
         const Target* target = map.entry_at(destination);
         if (target == nullptr) return;
-        if (hits.size() < kMaxCallHitsPerHalf) {
+        if (hits.size() < max_hits) {
           hits.push_back({view.vaddr + i, target});
         } else {
           truncated = true;
@@ -292,18 +296,26 @@ std::vector<CallHit> e8_calls_into(const RegionView& view, uint64_t begin, uint6
   return hits;
 }
 
-// The E8 calls of one text view, in address order; big views in two halves on two threads.
+// The E8 calls of one text view, in address order; big views in chunks on two threads.
 std::vector<CallHit> e8_calls(const RegionView& view, const TargetMap& map, bool& truncated) {
   const uint64_t size = view.bytes.size();
-  if (size < kParallelTextBytes) return e8_calls_into(view, 0, size, map, truncated);
-  bool second_truncated = false;
-  auto second = std::async(std::launch::async | std::launch::deferred, [&] {
-    return e8_calls_into(view, size / 2, size, map, second_truncated);
+  if (size < kParallelTextBytes) return e8_calls_into(view, 0, size, map, kMaxCallHits, truncated);
+  const uint64_t chunks = (size + kTextChunkBytes - 1) / kTextChunkBytes;
+  const uint64_t chunk_bytes = (size + chunks - 1) / chunks;
+  std::vector<std::vector<CallHit>> found(chunks);
+  std::vector<char> chunk_truncated(chunks, 0);
+  share_chunks(chunks, [&](uint64_t chunk) {
+    const uint64_t begin = chunk * chunk_bytes;
+    bool over = false;
+    found[chunk] = e8_calls_into(view, begin, std::min(begin + chunk_bytes, size), map,
+                                 kMaxCallHits / chunks, over);
+    chunk_truncated[chunk] = over;
   });
-  std::vector<CallHit> hits = e8_calls_into(view, 0, size / 2, map, truncated);
-  std::vector<CallHit> rest = second.get();
-  truncated = truncated || second_truncated;
-  hits.insert(hits.end(), rest.begin(), rest.end());
+  std::vector<CallHit> hits;
+  for (uint64_t chunk = 0; chunk < chunks; ++chunk) {
+    hits.insert(hits.end(), found[chunk].begin(), found[chunk].end());
+    truncated = truncated || chunk_truncated[chunk] != 0;
+  }
   return hits;
 }
 

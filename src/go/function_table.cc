@@ -3,11 +3,15 @@
 #include "fipsgate/go/function_table.h"
 
 #include "fipsgate/io/limits.h"
+#include "go/funcname_check.h"
+#include "io/shared_chunks.h"
 
+#include <algorithm>
 #include <bit>
 #include <cstring>
-#include <future>
+#include <optional>
 #include <utility>
+#include <vector>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -21,8 +25,11 @@ namespace {
 // longest in the go1.19-go1.27 samples is 244 bytes); the bound keeps each name lookup cheap on
 // hostile tables.
 constexpr uint64_t kMaxNameBytes = limits::kMaxFunctionNameBytes;
-// Tables from this size on check their names and entries on two threads.
+// Tables from this size on check their names and entries on two threads, the names in stretches
+// of kNameStretchBytes and the entries in runs of kEntryRunFunctions.
 constexpr uint64_t kConcurrentCheckFunctions = 100000;
+constexpr uint64_t kNameStretchBytes = uint64_t{1} << 20;
+constexpr uint64_t kEntryRunFunctions = 16384;
 
 // Bytes of _func before nameOff: the entry field is a uintptr before 1.18, a uint32 entryOff
 // from 1.18 on (gosym funcData.field).
@@ -52,20 +59,34 @@ Result<uint64_t> text_base_for(const BinaryImage& image, const Pclntab& pclntab,
       "(as Go 1.26 writes it) and neither moduledata nor a runtime.text symbol supplies it");
 }
 
-// One pass over the funcname table: every name must end in a NUL within kMaxNameBytes. Returns
-// the offset one past the last NUL (names must start before it). Only the distance between
-// consecutive NULs matters, so the NULs are found 64 bytes at a time and only each block's first
-// NUL is measured against the one before (kMaxNameBytes is far above a block); one memchr call
-// per name was a third of reading the 707 MB provider's table.
+// The whole table as one stretch, for tables checked on one thread.
 Result<uint64_t> check_funcname_table(const ByteView& names) {
+  return join_nul_runs(names, {find_nul_runs(names, 0, names.size())});
+}
+
+}  // namespace
+
+// The NULs are found 64 bytes at a time and only each block's first NUL is measured against the
+// one before (kMaxNameBytes is far above a block); one memchr call per name was a third of
+// reading the 707 MB provider's table.
+NulRuns find_nul_runs(const ByteView& names, uint64_t begin, uint64_t end) {
   const uint8_t* bytes = names.data();
-  const uint64_t size = names.size();
-  uint64_t start = 0;  // where the current name starts: one past the last NUL
-  auto too_long = [&] {
-    return table_error("the funcname table holds more than " + std::to_string(kMaxNameBytes) +
-                       " bytes without a NUL " + names.where(start));
+  NulRuns runs;
+  uint64_t start = 0;  // one past the last NUL, once there is one
+  // Records a stretch of NULs whose first is at `first` and last at `last`; false once a name is
+  // too long (the rest of the stretch no longer matters).
+  const auto found = [&](uint64_t first, uint64_t last) {
+    if (!runs.first_nul) {
+      runs.first_nul = first;
+    } else if (first - start > kMaxNameBytes) {
+      runs.long_name = start;
+      return false;
+    }
+    runs.last_nul = last;
+    start = last + 1;
+    return true;
   };
-  uint64_t i = 0;
+  uint64_t i = begin;
 #if defined(__SSE2__)
   // 64 bytes a step: most steps hold no NUL or one (names average ~140 bytes), and a step
   // without one costs a few instructions.
@@ -75,30 +96,44 @@ Result<uint64_t> check_funcname_table(const ByteView& names) {
     const auto* block = reinterpret_cast<const __m128i*>(bytes + at);
     return _mm_cmpeq_epi8(_mm_loadu_si128(block), zero);
   };
-  for (; i + 64 <= size; i += 64) {
+  for (; i + 64 <= end; i += 64) {
     const __m128i a = nuls_in(i), b = nuls_in(i + 16), c = nuls_in(i + 32), d = nuls_in(i + 48);
     if (_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(a, b), _mm_or_si128(c, d))) == 0) continue;
     const uint64_t nuls = static_cast<uint64_t>(static_cast<uint16_t>(_mm_movemask_epi8(a))) |
                           static_cast<uint64_t>(static_cast<uint16_t>(_mm_movemask_epi8(b))) << 16 |
                           static_cast<uint64_t>(static_cast<uint16_t>(_mm_movemask_epi8(c))) << 32 |
                           static_cast<uint64_t>(static_cast<uint16_t>(_mm_movemask_epi8(d))) << 48;
-    if (i + static_cast<uint64_t>(std::countr_zero(nuls)) - start > kMaxNameBytes) {
-      return too_long();
+    if (!found(i + static_cast<uint64_t>(std::countr_zero(nuls)),
+               i + 63 - static_cast<uint64_t>(std::countl_zero(nuls)))) {
+      return runs;
     }
-    start = i + 64 - static_cast<uint64_t>(std::countl_zero(nuls));
   }
 #endif
-  for (; i < size; ++i) {
-    if (bytes[i] != 0) continue;
-    if (i - start > kMaxNameBytes) return too_long();
-    start = i + 1;
+  for (; i < end; ++i) {
+    if (bytes[i] == 0 && !found(i, i)) return runs;
   }
-  // An unterminated tail is allowed (no name may start there) unless it is itself too long.
-  if (size - start > kMaxNameBytes) return too_long();
-  return start;
+  return runs;
 }
 
-}  // namespace
+Result<uint64_t> join_nul_runs(const ByteView& names, const std::vector<NulRuns>& stretches) {
+  uint64_t start = 0;  // where the current name starts: one past the last NUL
+  auto too_long = [&] {
+    return table_error("the funcname table holds more than " + std::to_string(kMaxNameBytes) +
+                       " bytes without a NUL " + names.where(start));
+  };
+  for (const NulRuns& runs : stretches) {
+    if (!runs.first_nul) continue;
+    if (*runs.first_nul - start > kMaxNameBytes) return too_long();
+    if (runs.long_name) {
+      start = *runs.long_name;
+      return too_long();
+    }
+    start = *runs.last_nul + 1;
+  }
+  // An unterminated tail is allowed (no name may start there) unless it is itself too long.
+  if (names.size() - start > kMaxNameBytes) return too_long();
+  return start;
+}
 
 uint64_t FunctionTable::entry_address(uint64_t index) const {
   uint64_t raw = load_uint(functab_.data() + 2 * index * field_bytes_, field_bytes_, endian_);
@@ -227,7 +262,7 @@ Result<FunctionTable> read_function_table(const BinaryImage& image, const Pclnta
   // Before 1.16 names sit among the records in the whole table, so they are checked one by one;
   // from 1.16 on the funcname table is its own region and is checked in one pass.
   if (pclntab.version == PclntabVersion::go12) {
-    Status valid = table.validate(table.funcname_table_.size());
+    Status valid = table.validate(0, table.count_, table.funcname_table_.size());
     if (!valid) return valid.error();
     return table;
   }
@@ -236,24 +271,43 @@ Result<FunctionTable> read_function_table(const BinaryImage& image, const Pclnta
     return table;
   }
   FG_TRY(const uint64_t names_end, check_funcname_table(table.funcname_table_));
-  Status valid = table.validate(names_end);
+  Status valid = table.validate(0, table.count_, names_end);
   if (!valid) return valid.error();
   return table;
 }
 
 // Big tables (the 707 MB provider: 500k functions, 70 MB of names) check the funcname table and
-// the entries at once. The entries are first checked against the whole name table and their
-// largest nameOff kept: that equals checking them against the NUL-terminated part exactly when
-// the largest is inside it. Anything else is checked again in the sequential order, so that the
-// error names the same entry as it would have.
+// the entries at once, in stretches and runs that two threads take in turn. The entries are first
+// checked against the whole name table and their largest nameOff kept: that equals checking them
+// against the NUL-terminated part exactly when the largest is inside it. Anything else is checked
+// again in the sequential order, so that the error names the same entry as it would have.
 Status FunctionTable::validate_beside_names() const {
-  auto names_end = std::async(std::launch::async | std::launch::deferred,
-                              [this] { return check_funcname_table(funcname_table_); });
-  uint64_t largest_name_offset = 0;
-  const Status entries = validate(funcname_table_.size(), &largest_name_offset);
-  FG_TRY(const uint64_t end, names_end.get());
-  if (entries.ok() && (count_ == 0 || largest_name_offset < end)) return Ok{};
-  return validate(end);
+  const uint64_t names_size = funcname_table_.size();
+  const uint64_t stretches = std::max<uint64_t>(1, names_size / kNameStretchBytes);
+  const uint64_t stretch_bytes = names_size / stretches;
+  const uint64_t runs = (count_ + kEntryRunFunctions - 1) / kEntryRunFunctions;
+  std::vector<NulRuns> nuls(stretches);
+  std::vector<uint64_t> largest_name_offset(runs, 0);
+  std::vector<char> entries_valid(runs, 0);
+  share_chunks(stretches + runs, [&](uint64_t task) {
+    if (task < stretches) {
+      const uint64_t begin = task * stretch_bytes;
+      const uint64_t end = task + 1 == stretches ? names_size : begin + stretch_bytes;
+      nuls[task] = find_nul_runs(funcname_table_, begin, end);
+      return;
+    }
+    const uint64_t run = task - stretches;
+    const uint64_t begin = run * kEntryRunFunctions;
+    const uint64_t end = std::min(begin + kEntryRunFunctions, count_);
+    entries_valid[run] = validate(begin, end, names_size, &largest_name_offset[run]).ok();
+  });
+  FG_TRY(const uint64_t names_end, join_nul_runs(funcname_table_, nuls));
+  const bool valid = std::all_of(entries_valid.begin(), entries_valid.end(),
+                                 [](char run_valid) { return run_valid != 0; });
+  const uint64_t largest =
+      runs == 0 ? 0 : *std::max_element(largest_name_offset.begin(), largest_name_offset.end());
+  if (valid && (count_ == 0 || largest < names_end)) return Ok{};
+  return validate(0, count_, names_end);
 }
 
 // Every entry: PCs non-decreasing (the runtime binary-searches them), the _func record inside
@@ -262,7 +316,7 @@ Status FunctionTable::validate_beside_names() const {
 // are 32-bit offsets from one text base: sorted offsets are sorted addresses when the base plus
 // the largest offset cannot wrap. False when the layout is another or an entry fails; then
 // validate() checks again the general way, and its error names the entry.
-bool FunctionTable::validate_common_layout(uint64_t names_end,
+bool FunctionTable::validate_common_layout(uint64_t begin, uint64_t end, uint64_t names_end,
                                            uint64_t* largest_name_offset) const {
   if (version_ < PclntabVersion::go118 || endian_ != Endian::little || field_bytes_ != 4 ||
       !text_sections_.empty() || text_base_ > UINT64_MAX - UINT32_MAX) {
@@ -272,9 +326,9 @@ bool FunctionTable::validate_common_layout(uint64_t names_end,
   const uint8_t* records = func_table_.data();
   const uint64_t records_size = func_table_.size();
   const auto word = [](const uint8_t* at) { return load_uint(at, 4, Endian::little); };
-  uint64_t previous = word(functab);
+  uint64_t previous = word(functab + 8 * begin);
   uint64_t largest = 0;
-  for (uint64_t i = 0; i < count_; ++i) {
+  for (uint64_t i = begin; i < end; ++i) {
     const uint64_t next = word(functab + 8 * (i + 1));
     const uint64_t record = word(functab + 8 * i + 4);
     if (next < previous || record > records_size || records_size - record < 8) return false;
@@ -287,15 +341,16 @@ bool FunctionTable::validate_common_layout(uint64_t names_end,
   return true;
 }
 
-Status FunctionTable::validate(uint64_t names_end, uint64_t* largest_name_offset) const {
-  if (validate_common_layout(names_end, largest_name_offset)) return Ok{};
+Status FunctionTable::validate(uint64_t begin, uint64_t end, uint64_t names_end,
+                               uint64_t* largest_name_offset) const {
+  if (validate_common_layout(begin, end, names_end, largest_name_offset)) return Ok{};
   const unsigned field = field_bytes_;
   unsigned name_field_at = entry_field_bytes(version_, pointer_size_);
   // The addresses are checked, not the raw words: from Go 1.18 on an entry is mapped through
   // the text start and moduledata's text sections, and a hostile text start or section map can
   // wrap or reorder sorted offsets (containing() binary-searches the mapped addresses).
-  uint64_t previous = count_ == 0 ? 0 : entry_address(0);
-  for (uint64_t i = 0; i < count_; ++i) {
+  uint64_t previous = begin >= end ? 0 : entry_address(begin);
+  for (uint64_t i = begin; i < end; ++i) {
     uint64_t next = entry_address(i + 1);
     if (next < previous) {
       return table_error("functab entry " + std::to_string(i + 1) + " (pc " + hex(next) +

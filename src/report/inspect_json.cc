@@ -2,11 +2,11 @@
 #include "fipsgate/report/inspect_json.h"
 
 #include <algorithm>
-#include <future>
 #include <map>
 #include <unordered_map>
 
 #include "fipsgate/go/symbol_name.h"
+#include "io/shared_chunks.h"
 
 namespace fipsgate {
 
@@ -248,8 +248,9 @@ PackageCounts count_packages(const FunctionTable& functions, uint64_t begin, uin
   return counts;
 }
 
-// Big tables (the 707 MB provider has 500k functions) are counted in two halves at once.
+// Big tables (the 707 MB provider has 500k functions) are counted in chunks on two threads.
 constexpr uint64_t kParallelCountThreshold = 100000;
+constexpr uint64_t kCountChunkFunctions = 16384;
 
 }  // namespace
 
@@ -259,10 +260,16 @@ std::vector<PackageFunctionCount> package_function_counts(const FunctionTable& f
   if (size < kParallelCountThreshold) {
     counts = count_packages(functions, 0, size);
   } else {
-    auto second_half = std::async(std::launch::async | std::launch::deferred,
-                                  [&] { return count_packages(functions, size / 2, size); });
-    counts = count_packages(functions, 0, size / 2);
-    for (const auto& [package, count] : second_half.get()) counts[package] += count;
+    const uint64_t chunks = (size + kCountChunkFunctions - 1) / kCountChunkFunctions;
+    std::vector<PackageCounts> chunk_counts(chunks);
+    share_chunks(chunks, [&](uint64_t chunk) {
+      const uint64_t begin = chunk * kCountChunkFunctions;
+      chunk_counts[chunk] =
+          count_packages(functions, begin, std::min(begin + kCountChunkFunctions, size));
+    });
+    for (const PackageCounts& chunk : chunk_counts) {
+      for (const auto& [package, count] : chunk) counts[package] += count;
+    }
   }
   std::map<std::string, uint64_t> by_import_path;
   for (const auto& [escaped, count] : counts) by_import_path[unescape_path(escaped)] += count;

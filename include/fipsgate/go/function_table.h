@@ -94,9 +94,12 @@ class FunctionTable {
     return terminated_name_of_record(record_offset).measured();
   }
   TerminatedName terminated_name_of_record(uint64_t record_offset) const;
-  // Checks every entry; names must start before names_end. Also keeps the largest nameOff seen.
-  Status validate(uint64_t names_end, uint64_t* largest_name_offset = nullptr) const;
-  bool validate_common_layout(uint64_t names_end, uint64_t* largest_name_offset) const;
+  // Checks the entries [begin, end) (each against the next); names must start before names_end.
+  // Also keeps the largest nameOff seen.
+  Status validate(uint64_t begin, uint64_t end, uint64_t names_end,
+                  uint64_t* largest_name_offset = nullptr) const;
+  bool validate_common_layout(uint64_t begin, uint64_t end, uint64_t names_end,
+                              uint64_t* largest_name_offset) const;
   Status validate_beside_names() const;
 
   PclntabVersion version_ = PclntabVersion::go120;
