@@ -411,3 +411,101 @@ TEST_CASE("a listed package whose last element has a dot is found under its esca
   CHECK(inner->functions == std::vector<std::string>{"gopkg.in/weak.v1/inner.F"});
   CHECK(use_of(facts, "gopkg.in/weakling") == nullptr);
 }
+
+namespace {
+
+// The marker ids and non-approved candidates of every function, found one name at a time
+// without rejection memos: what walk_function_names must find however it cuts the table.
+fipsgate::analysis::FunctionNameWalk separate_walks(const fipsgate::FunctionTable& functions,
+                                                    const fipsgate::NameMatcher& markers,
+                                                    const fipsgate::NameMatcher& prefixes) {
+  fipsgate::analysis::FunctionNameWalk walk;
+  for (uint64_t index = 0; index < functions.size(); ++index) {
+    const std::string_view name = functions.name_at(index);
+    markers.match(name, [&](uint32_t id) { walk.markers.push_back({index, id}); });
+    if (prefixes.matches_any(name)) walk.maybe_listed.push_back(index);
+  }
+  return walk;
+}
+
+// A program whose function names cycle through other, listed and marker packages (one run in
+// eight of each kind), in runs of seven as the linker groups them.
+StackSpec many_functions_stack(size_t count) {
+  StackSpec spec = fipsgate::testing::standard_stack();
+  const std::vector<std::string> packages = {"crypto/md5.",
+                                             "example.com/app/p",
+                                             "crypto/internal/fips140/v1.0.0/sha256.",
+                                             "github.com/acme/x",
+                                             "golang.org/x/crypto/m",
+                                             "main.",
+                                             "crypto/internal/boring/sig.",
+                                             "k8s.io/client-go/p",
+                                             "vendor/golang.org/x/crypto/chacha20."};
+  const std::vector<std::string> others = {"example.com/app/q", "github.com/acme/y",
+                                           "k8s.io/apimachinery/r"};
+  for (size_t i = spec.functions.size(); i < count; ++i) {
+    const size_t run = i / 7;
+    const std::string& package =
+        run % 8 == 0 ? packages[(run / 8) % packages.size()] : others[run % others.size()];
+    spec.functions.push_back(package + (package.back() == '.' ? "" : std::to_string(i % 5) + ".") +
+                             "F" + std::to_string(i));
+  }
+  return spec;
+}
+
+}  // namespace
+
+TEST_CASE("one walk over the function names finds what the two separate walks find") {
+  // 2,000 functions are walked on one thread; 120,000 in runs on two.
+  for (size_t count : {size_t{2000}, size_t{120000}}) {
+    CAPTURE(count);
+    BuiltStack stack = build_stack(many_functions_stack(count));
+    auto image = fipsgate::read_binary_image(stack.view());
+    REQUIRE(image.ok());
+    const fipsgate::GoBinary go = fipsgate::read_go_binary(*image);
+    REQUIRE(go.functions.has_value());
+    const auto packages = fipsgate::analysis::index_packages(signatures(), go.go_version());
+    const fipsgate::NameMatcher& markers = signatures().matcher->function_names();
+    const auto walked =
+        fipsgate::analysis::walk_function_names(*go.functions, markers, packages.name_prefixes);
+    const auto expected = separate_walks(*go.functions, markers, packages.name_prefixes);
+    CHECK(walked.complete);
+    CHECK(walked.maybe_listed == expected.maybe_listed);
+    REQUIRE(walked.markers.size() == expected.markers.size());
+    for (size_t i = 0; i < expected.markers.size(); ++i) {
+      CHECK(walked.markers[i].function == expected.markers[i].function);
+      CHECK(walked.markers[i].id == expected.markers[i].id);
+    }
+    CHECK(expected.maybe_listed.size() > count / 50);  // the names exercise both matchers
+    CHECK(expected.markers.size() > count / 50);
+  }
+}
+
+TEST_CASE("past the walk's cap the signature scan and the non-approved search walk on their own") {
+  // 140,000 functions of crypto/md5 are more names than the shared walk keeps (131,072).
+  StackSpec spec = fipsgate::testing::standard_stack();
+  for (int i = 0; i < 140000; ++i) spec.functions.push_back("crypto/md5.F" + std::to_string(i));
+  BuiltStack stack = build_stack(spec);
+  const uint64_t site = stack.entry("main.main") + 4;
+  stack.place_call(site, "crypto/md5.F139999");
+  auto image = fipsgate::read_binary_image(stack.view());
+  REQUIRE(image.ok());
+  const fipsgate::GoBinary go = fipsgate::read_go_binary(*image);
+  REQUIRE(go.functions.has_value());
+  const auto packages = fipsgate::analysis::index_packages(signatures(), go.go_version());
+  CHECK_FALSE(fipsgate::analysis::walk_function_names(
+                  *go.functions, signatures().matcher->function_names(), packages.name_prefixes)
+                  .complete);
+  const Facts facts = analyze_stack(stack);
+  const auto* use = use_of(facts, "crypto/md5");
+  REQUIRE(use != nullptr);
+  REQUIRE(use->callers.size() == 1);
+  CHECK(use->callers[0].function == "main.main");
+  CHECK(use->callers[0].callee == "crypto/md5.F139999");
+  CHECK(use->callers[0].call_site_vaddr == site);
+  // The signature scan found the name markers on its own walk: the backends are the standard
+  // stack's.
+  const Facts standard = analyze_stack(build_stack(fipsgate::testing::standard_stack()));
+  CHECK(backends_of(facts) == backends_of(standard));
+  CHECK(facts.backends.front().evidence.size() == standard.backends.front().evidence.size());
+}

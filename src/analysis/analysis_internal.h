@@ -43,9 +43,38 @@ void add_contradictions(const GoBinary& go, const ScanResult& scan, const Facts&
                         std::vector<Finding>& findings);
 
 // --- non_approved.cc ---------------------------------------------------------------------------
+// The rows of db.non_approved that apply to a binary of this Go version.
+struct PackageIndex {
+  NameMatcher prefixes;       // the rows' import-path prefixes, for match_row
+  NameMatcher name_prefixes;  // how those prefixes are spelled at the start of a function name
+  std::vector<const NonApprovedPackage*> rows;
+};
+PackageIndex index_packages(const SignatureDb& db, const GoVersion* version);
+// Uses of non-approved packages, with their callers when options.call_sites. The second form
+// takes the functions whose names index.name_prefixes matches, in order, from a walk over the
+// function table that other lookups share (function_names.cc); with none, or in the first form,
+// it walks the table itself.
 std::vector<NonApprovedUse> find_non_approved(const BinaryImage& image, const GoBinary& go,
                                               const SignatureDb& db, const AnalyzeOptions& options,
                                               std::vector<Finding>& findings);
+std::vector<NonApprovedUse> find_non_approved(const BinaryImage& image, const GoBinary& go,
+                                              const SignatureDb& db, const PackageIndex& index,
+                                              const std::vector<uint64_t>* maybe_listed,
+                                              const AnalyzeOptions& options,
+                                              std::vector<Finding>& findings);
+
+// --- function_names.cc -------------------------------------------------------------------------
+// What one walk over the function names finds for the signature scan and for the non-approved
+// search, so that a big binary's names (70 MB in the 707 MB provider) are read once, not twice.
+struct FunctionNameWalk {
+  std::vector<FunctionNameHit> markers;  // SignatureMatcher::function_names() hits
+  std::vector<uint64_t> maybe_listed;    // functions whose names a non-approved prefix starts
+  // False when a hostile table matched more names than the walk keeps: the signature scan and
+  // the non-approved search then walk the table on their own, as without this walk.
+  bool complete = true;
+};
+FunctionNameWalk walk_function_names(const FunctionTable& functions, const NameMatcher& markers,
+                                     const NameMatcher& non_approved_prefixes);
 // True for packages of the standard library (the crypto stack and everything else std).
 bool is_std_package(std::string_view package, const SignatureDb& db, const GoBinary& go);
 

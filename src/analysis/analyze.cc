@@ -144,10 +144,17 @@ Facts analyze(const BinaryImage& image, const GoBinary& go, const SignatureDb& d
     facts.analyzable = false;
     return facts;
   }
-  // Three independent reads run side by side on big binaries: the search for non-approved
-  // crypto (function table and text), the runtime's default GODEBUG (in stripped binaries a
-  // search of all the read-only data) and, on this thread, the signature scan (names, symbols,
-  // data). None needs another's result.
+  // The function names are walked once for the signature scan and the non-approved search.
+  // Then three independent reads run side by side on big binaries: the search for non-approved
+  // crypto (the text), the runtime's default GODEBUG (in stripped binaries a search of all the
+  // read-only data) and, on this thread, the rest of the signature scan (symbols, data). None
+  // needs another's result.
+  const analysis::PackageIndex packages = analysis::index_packages(db, go.go_version());
+  analysis::FunctionNameWalk names;
+  if (go.functions) {
+    names = analysis::walk_function_names(*go.functions, db.matcher->function_names(),
+                                          packages.name_prefixes);
+  }
   std::vector<Finding> non_approved_findings;
   std::future<std::vector<NonApprovedUse>> non_approved;
   std::future<std::optional<analysis::GodebugDefault>> godebug;
@@ -156,11 +163,15 @@ Facts analyze(const BinaryImage& image, const GoBinary& go, const SignatureDb& d
     const bool big = go.functions && go.functions->size() >= kConcurrentFunctions;
     const auto policy = big ? std::launch::async : std::launch::deferred;
     non_approved = std::async(policy, [&] {
-      return analysis::find_non_approved(image, go, db, options, non_approved_findings);
+      return analysis::find_non_approved(image, go, db, packages,
+                                         names.complete ? &names.maybe_listed : nullptr, options,
+                                         non_approved_findings);
     });
     godebug = std::async(policy, [&] { return analysis::find_default_godebug(image, go); });
   }
-  const ScanResult scan = db.matcher->scan(image, go);
+  const ScanResult scan = go.functions && names.complete
+                              ? db.matcher->scan(image, go, names.markers)
+                              : db.matcher->scan(image, go);
   fill_linkage(image, scan, facts.linkage);
   if (!go.is_go()) return facts;  // not a Go program: nothing Go-specific to conclude
 

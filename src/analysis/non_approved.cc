@@ -30,11 +30,7 @@ constexpr uint64_t kMaxFunctionBytes = limits::kMaxDisassembledFunctionBytes;
 // the targets must not grow memory without bound.
 constexpr size_t kMaxDistinctEdges = 1u << 18;
 
-struct PackageIndex {
-  NameMatcher prefixes;       // the rows' import-path prefixes, for match_row
-  NameMatcher name_prefixes;  // how those prefixes are spelled at the start of a function name
-  std::vector<const NonApprovedPackage*> rows;
-};
+}  // namespace
 
 PackageIndex index_packages(const SignatureDb& db, const GoVersion* version) {
   PackageIndex index;
@@ -62,6 +58,8 @@ PackageIndex index_packages(const SignatureDb& db, const GoVersion* version) {
   index.name_prefixes.finish();
   return index;
 }
+
+namespace {
 
 // The longest row prefix that matches `package` at a path boundary.
 const NonApprovedPackage* match_row(const PackageIndex& index, std::string_view package) {
@@ -388,42 +386,53 @@ struct Uses {
   std::vector<uint64_t> functions_seen;
 };
 
-// A Go function's name starts with its package path as the linker spells it (escape_path). So a
-// name that no row prefix, so spelled, starts cannot be in a non-approved package, and the full
-// parse (most of the cost, over ~500k names in big binaries) is skipped for it. A vendored copy
-// ("k8s.io/x/vendor/golang.org/...") is its own package path, matched by its whole prefix like
-// any other.
-bool may_be_listed(TerminatedName name, const PackageIndex& index, RejectionMemo& last) {
-  return index.name_prefixes.matches_any(name, last);
+// Records the function at `position` when its package is a listed one: a use of the package and
+// a call target.
+void collect_function(const FunctionTable& functions, const PackageIndex& index, uint64_t position,
+                      const AnalyzeOptions& options, Uses& uses, std::vector<Target>& targets) {
+  const Function function = functions.at(position);
+  if (classify_symbol_name(function.name) != SymbolNameKind::go) return;
+  std::string package = import_path_of(function.name);
+  if (package.empty()) return;
+  const NonApprovedPackage* row = match_row(index, package);
+  if (!row) return;
+  auto [it, inserted] = uses.by_package.try_emplace(package, uses.list.size());
+  if (inserted) {
+    NonApprovedUse use;
+    use.package = package;
+    use.reason_code = row->reason_code;
+    use.reason = row->reason;
+    uses.list.push_back(std::move(use));
+    uses.seen_callers.emplace_back();
+    uses.functions_seen.push_back(0);
+  }
+  NonApprovedUse& use = uses.list[it->second];
+  if (++uses.functions_seen[it->second] <= options.max_functions_per_package) {
+    use.functions.emplace_back(function.name);
+  }
+  targets.push_back({function.entry, it->second, function.name});
 }
 
+// A Go function's name starts with its package path as the linker spells it (escape_path). So a
+// name that no row prefix, so spelled, starts cannot be in a non-approved package, and the full
+// parse (most of the cost, over ~500k names in big binaries) is skipped for it: only the names in
+// maybe_listed, or with none those that index.name_prefixes matches, are decoded and parsed. A
+// vendored copy ("k8s.io/x/vendor/golang.org/...") is its own package path, matched by its whole
+// prefix like any other.
 void collect_functions(const FunctionTable& functions, const PackageIndex& index,
-                       const AnalyzeOptions& options, Uses& uses, std::vector<Target>& targets) {
-  RejectionMemo last;
-  for (uint64_t position = 0; position < functions.size(); ++position) {
-    // Only a name that may be listed needs its addresses decoded.
-    if (!may_be_listed(functions.terminated_name_at(position), index, last)) continue;
-    const Function function = functions.at(position);
-    if (classify_symbol_name(function.name) != SymbolNameKind::go) continue;
-    std::string package = import_path_of(function.name);
-    if (package.empty()) continue;
-    const NonApprovedPackage* row = match_row(index, package);
-    if (!row) continue;
-    auto [it, inserted] = uses.by_package.try_emplace(package, uses.list.size());
-    if (inserted) {
-      NonApprovedUse use;
-      use.package = package;
-      use.reason_code = row->reason_code;
-      use.reason = row->reason;
-      uses.list.push_back(std::move(use));
-      uses.seen_callers.emplace_back();
-      uses.functions_seen.push_back(0);
+                       const std::vector<uint64_t>* maybe_listed, const AnalyzeOptions& options,
+                       Uses& uses, std::vector<Target>& targets) {
+  if (maybe_listed == nullptr) {
+    RejectionMemo last;
+    for (uint64_t position = 0; position < functions.size(); ++position) {
+      if (index.name_prefixes.matches_any(functions.terminated_name_at(position), last)) {
+        collect_function(functions, index, position, options, uses, targets);
+      }
     }
-    NonApprovedUse& use = uses.list[it->second];
-    if (++uses.functions_seen[it->second] <= options.max_functions_per_package) {
-      use.functions.emplace_back(function.name);
+  } else {
+    for (uint64_t position : *maybe_listed) {
+      collect_function(functions, index, position, options, uses, targets);
     }
-    targets.push_back({function.entry, it->second, function.name});
   }
   std::sort(targets.begin(), targets.end());
 }
@@ -455,11 +464,20 @@ std::vector<NonApprovedUse> find_non_approved(const BinaryImage& image, const Go
                                               const SignatureDb& db, const AnalyzeOptions& options,
                                               std::vector<Finding>& findings) {
   if (!go.functions) return {};
-  const FunctionTable& functions = *go.functions;
   const PackageIndex index = index_packages(db, go.go_version());
+  return find_non_approved(image, go, db, index, nullptr, options, findings);
+}
+
+std::vector<NonApprovedUse> find_non_approved(const BinaryImage& image, const GoBinary& go,
+                                              const SignatureDb& db, const PackageIndex& index,
+                                              const std::vector<uint64_t>* maybe_listed,
+                                              const AnalyzeOptions& options,
+                                              std::vector<Finding>& findings) {
+  if (!go.functions) return {};
+  const FunctionTable& functions = *go.functions;
   Uses uses;
   std::vector<Target> targets;
-  collect_functions(functions, index, options, uses, targets);
+  collect_functions(functions, index, maybe_listed, options, uses, targets);
   if (uses.list.empty()) return {};
 
   bool analyzed = options.call_sites;

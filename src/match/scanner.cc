@@ -274,6 +274,21 @@ void SignatureMatcher::scan_scoped_body(size_t marker_index, const Function& fun
 
 ScanResult SignatureMatcher::scan(const BinaryImage& image, const GoBinary& go,
                                   ScanLimits limits) const {
+  std::vector<FunctionNameHit> function_name_hits;
+  if (go.functions) {
+    RejectionMemo last;
+    for (uint64_t index = 0; index < go.functions->size(); ++index) {
+      function_names_.match(go.functions->terminated_name_at(index), last, [&](uint32_t id) {
+        function_name_hits.push_back({index, id});
+      });
+    }
+  }
+  return scan(image, go, function_name_hits, limits);
+}
+
+ScanResult SignatureMatcher::scan(const BinaryImage& image, const GoBinary& go,
+                                  const std::vector<FunctionNameHit>& function_name_hits,
+                                  ScanLimits limits) const {
   ScanResult result;
   HitRecorder recorder(markers_, limits, result);
   const FunctionTable* functions = go.functions ? &*go.functions : nullptr;
@@ -308,26 +323,32 @@ ScanResult SignatureMatcher::scan(const BinaryImage& image, const GoBinary& go,
 
   // Function names from the pclntab. Only a name that matches needs its addresses decoded.
   if (functions) {
-    RejectionMemo last;
-    for (uint64_t index = 0; index < functions->size(); ++index) {
-      std::optional<Function> decoded;
-      function_names_.match(functions->terminated_name_at(index), last, [&](uint32_t marker_index) {
-        if (!decoded) decoded = functions->at(index);
-        const Function& function = *decoded;
-        if (marker_index >= markers_.size()) {
-          return scan_scoped_body(scoped_markers_[marker_index - markers_.size()], function, image,
-                                  recorder);
-        }
-        if (!recorder.keeps(marker_index)) return recorder.count_only(marker_index);
-        MarkerHit hit;
-        hit.text = function.name;
-        hit.function = function.name;
-        hit.vaddr = function.entry;
-        if (auto offset = image.file_offset_of(function.entry); offset.ok())
-          hit.file_offset = *offset;
-        hit.section = section_name_at(image, function.entry);
-        recorder.record(marker_index, hit);
-      });
+    std::optional<Function> decoded;  // of function decoded_index: a name may match several ids
+    uint64_t decoded_index = 0;
+    for (const FunctionNameHit& name_hit : function_name_hits) {
+      if (!decoded || decoded_index != name_hit.function) {
+        decoded = functions->at(name_hit.function);
+        decoded_index = name_hit.function;
+      }
+      const Function& function = *decoded;
+      const uint32_t marker_index = name_hit.id;
+      if (marker_index >= markers_.size()) {
+        scan_scoped_body(scoped_markers_[marker_index - markers_.size()], function, image,
+                         recorder);
+        continue;
+      }
+      if (!recorder.keeps(marker_index)) {
+        recorder.count_only(marker_index);
+        continue;
+      }
+      MarkerHit hit;
+      hit.text = function.name;
+      hit.function = function.name;
+      hit.vaddr = function.entry;
+      if (auto offset = image.file_offset_of(function.entry); offset.ok())
+        hit.file_offset = *offset;
+      hit.section = section_name_at(image, function.entry);
+      recorder.record(marker_index, hit);
     }
   }
 

@@ -47,11 +47,24 @@ struct ScanResult {
   std::vector<const MarkerHit*> hits_for(Signal signal) const;
 };
 
+// A function whose name SignatureMatcher::function_names() matches; `id` is that matcher's id.
+struct FunctionNameHit {
+  uint64_t function = 0;  // index in the function table
+  uint32_t id = 0;
+};
+
 class SignatureMatcher {
  public:
   // Compiles every byte/string pattern and name pattern of db once.
   static Result<SignatureMatcher> compile(const SignatureDb& db);
   ScanResult scan(const BinaryImage& image, const GoBinary& go, ScanLimits limits = {}) const;
+  // The same with the function names' hits already found, in function order, by a walk over the
+  // function table that other lookups share; the scan above walks the table itself.
+  ScanResult scan(const BinaryImage& image, const GoBinary& go,
+                  const std::vector<FunctionNameHit>& function_name_hits,
+                  ScanLimits limits = {}) const;
+  // The function-name patterns, for such a walk.
+  const NameMatcher& function_names() const { return function_names_; }
 
  private:
   struct RegionPatterns {
