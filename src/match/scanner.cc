@@ -274,21 +274,36 @@ void SignatureMatcher::scan_scoped_body(size_t marker_index, const Function& fun
 
 ScanResult SignatureMatcher::scan(const BinaryImage& image, const GoBinary& go,
                                   ScanLimits limits) const {
-  std::vector<FunctionNameHit> function_name_hits;
-  if (go.functions) {
-    RejectionMemo last;
-    for (uint64_t index = 0; index < go.functions->size(); ++index) {
-      function_names_.match(go.functions->terminated_name_at(index), last, [&](uint32_t id) {
-        function_name_hits.push_back({index, id});
-      });
-    }
-  }
-  return scan(image, go, function_name_hits, limits);
+  return scan_with(image, go, nullptr, limits);
 }
 
 ScanResult SignatureMatcher::scan(const BinaryImage& image, const GoBinary& go,
                                   const std::vector<FunctionNameHit>& function_name_hits,
                                   ScanLimits limits) const {
+  return scan_with(image, go, &function_name_hits, limits);
+}
+
+// A function name that function id matches: a name marker's hit, or the function whose body a
+// scoped marker is looked for in.
+void SignatureMatcher::record_function_name(uint32_t id, const Function& function,
+                                            const BinaryImage& image, HitRecorder& recorder) const {
+  if (id >= markers_.size()) {
+    scan_scoped_body(scoped_markers_[id - markers_.size()], function, image, recorder);
+    return;
+  }
+  if (!recorder.keeps(id)) return recorder.count_only(id);
+  MarkerHit hit;
+  hit.text = function.name;
+  hit.function = function.name;
+  hit.vaddr = function.entry;
+  if (auto offset = image.file_offset_of(function.entry); offset.ok()) hit.file_offset = *offset;
+  hit.section = section_name_at(image, function.entry);
+  recorder.record(id, hit);
+}
+
+ScanResult SignatureMatcher::scan_with(const BinaryImage& image, const GoBinary& go,
+                                       const std::vector<FunctionNameHit>* function_name_hits,
+                                       ScanLimits limits) const {
   ScanResult result;
   HitRecorder recorder(markers_, limits, result);
   const FunctionTable* functions = go.functions ? &*go.functions : nullptr;
@@ -321,34 +336,26 @@ ScanResult SignatureMatcher::scan(const BinaryImage& image, const GoBinary& go,
     }
   }
 
-  // Function names from the pclntab. Only a name that matches needs its addresses decoded.
-  if (functions) {
+  // Function names from the pclntab: the hits given, or a walk of the table. Only a name that
+  // matches needs its addresses decoded.
+  if (functions && function_name_hits) {
     std::optional<Function> decoded;  // of function decoded_index: a name may match several ids
     uint64_t decoded_index = 0;
-    for (const FunctionNameHit& name_hit : function_name_hits) {
+    for (const FunctionNameHit& name_hit : *function_name_hits) {
       if (!decoded || decoded_index != name_hit.function) {
         decoded = functions->at(name_hit.function);
         decoded_index = name_hit.function;
       }
-      const Function& function = *decoded;
-      const uint32_t marker_index = name_hit.id;
-      if (marker_index >= markers_.size()) {
-        scan_scoped_body(scoped_markers_[marker_index - markers_.size()], function, image,
-                         recorder);
-        continue;
-      }
-      if (!recorder.keeps(marker_index)) {
-        recorder.count_only(marker_index);
-        continue;
-      }
-      MarkerHit hit;
-      hit.text = function.name;
-      hit.function = function.name;
-      hit.vaddr = function.entry;
-      if (auto offset = image.file_offset_of(function.entry); offset.ok())
-        hit.file_offset = *offset;
-      hit.section = section_name_at(image, function.entry);
-      recorder.record(marker_index, hit);
+      record_function_name(name_hit.id, *decoded, image, recorder);
+    }
+  } else if (functions) {
+    RejectionMemo last;
+    for (uint64_t index = 0; index < functions->size(); ++index) {
+      std::optional<Function> decoded;
+      function_names_.match(functions->terminated_name_at(index), last, [&](uint32_t id) {
+        if (!decoded) decoded = functions->at(index);
+        record_function_name(id, *decoded, image, recorder);
+      });
     }
   }
 

@@ -84,6 +84,12 @@ class SignatureMatcher {
                                 std::vector<std::vector<PatternSpec>>& specs);
   void scan_scoped_body(size_t marker_index, const Function& function, const BinaryImage& image,
                         HitRecorder& recorder) const;
+  void record_function_name(uint32_t id, const Function& function, const BinaryImage& image,
+                            HitRecorder& recorder) const;
+  // scan() with the function names' hits given, or walking the table when there are none.
+  ScanResult scan_with(const BinaryImage& image, const GoBinary& go,
+                       const std::vector<FunctionNameHit>* function_name_hits,
+                       ScanLimits limits) const;
 
   std::vector<Marker> markers_;  // own copy, so the matcher outlives reloads of the db object
   // Function-name ids below markers_.size() are name markers; from markers_.size() on, the
