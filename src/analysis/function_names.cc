@@ -66,11 +66,7 @@ FunctionNameWalk walk_function_names(const FunctionTable& functions, const NameM
       complete.store(false, std::memory_order_relaxed);
     }
   };
-  if (runs == 1) {
-    walk(0);
-  } else {
-    share_chunks(runs, walk);
-  }
+  share_chunks(runs, walk);
   FunctionNameWalk walked;
   walked.complete = complete.load();
   if (!walked.complete) return walked;

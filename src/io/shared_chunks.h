@@ -11,9 +11,13 @@ namespace fipsgate {
 // each takes the next chunk when it finishes one. Fixed halves finish far apart when other work
 // shares the cores (the signature scan runs beside the call scan), and then one core idles.
 // work must write each chunk's result to its own slot, so that the order stays the chunks'.
-// Where no thread can be started, the calling thread does every chunk.
+// One chunk, or where no thread can be started, the calling thread does every chunk.
 template <class Work>
 void share_chunks(uint64_t count, Work work) {
+  if (count == 1) {
+    work(0);
+    return;
+  }
   std::atomic<uint64_t> next{0};
   auto take_chunks = [&] {
     for (uint64_t chunk; (chunk = next.fetch_add(1, std::memory_order_relaxed)) < count;) {
