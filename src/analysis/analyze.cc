@@ -149,9 +149,10 @@ Facts analyze(const BinaryImage& image, const GoBinary& go, const SignatureDb& d
   // crypto (the text), the runtime's default GODEBUG (in stripped binaries a search of all the
   // read-only data) and, on this thread, the rest of the signature scan (symbols, data). None
   // needs another's result.
-  const analysis::PackageIndex packages = analysis::index_packages(db, go.go_version());
+  analysis::PackageIndex packages;
   analysis::FunctionNameWalk names;
   if (go.functions) {
+    packages = analysis::index_packages(db, go.go_version());
     names = analysis::walk_function_names(*go.functions, db.matcher->function_names(),
                                           packages.name_prefixes);
   }
