@@ -382,8 +382,8 @@ TEST_CASE(
   }
 }
 
-TEST_CASE("a table of 100k+ functions, checked on two threads, fails with the same errors") {
-  // From 100,000 functions the funcname table and the entries are checked at once; a failure is
+TEST_CASE("a table of 120k functions, checked on two threads, fails with the same errors") {
+  // From 20,000 functions the funcname table and the entries are checked at once; a failure is
   // re-checked in order, so each error below must name the same entry as the one-thread check.
   Variant variant{PclntabVersion::go120, ModuleDataLayout::go120, Endian::little, 8};
   GoElfSpec spec = spec_for(variant);

@@ -12,8 +12,9 @@ namespace fipsgate::analysis {
 
 namespace {
 
-// Tables from this size on are walked in runs of kRunFunctions on two threads.
-constexpr uint64_t kConcurrentFunctions = 100000;
+// Tables from this size on (kubectl's has 80k functions) are walked in runs of kRunFunctions on
+// two threads.
+constexpr uint64_t kConcurrentFunctions = 20000;
 constexpr uint64_t kRunFunctions = 16384;
 // Hits kept, of both kinds together; real binaries have a few thousand (kubectl 1,942, docker
 // 2,976, terraform 3,290, the 707 MB provider 2,786). Beyond this the walk gives up and says so

@@ -25,9 +25,10 @@ namespace {
 // longest in the go1.19-go1.27 samples is 244 bytes); the bound keeps each name lookup cheap on
 // hostile tables.
 constexpr uint64_t kMaxNameBytes = limits::kMaxFunctionNameBytes;
-// Tables from this size on check their names and entries on two threads, the names in stretches
-// of kNameStretchBytes and the entries in runs of kEntryRunFunctions.
-constexpr uint64_t kConcurrentCheckFunctions = 100000;
+// Tables from this size on (kubectl's has 80k functions) check their names and entries on two
+// threads, the names in stretches of kNameStretchBytes and the entries in runs of
+// kEntryRunFunctions.
+constexpr uint64_t kConcurrentCheckFunctions = 20000;
 constexpr uint64_t kNameStretchBytes = uint64_t{1} << 20;
 constexpr uint64_t kEntryRunFunctions = 16384;
 
