@@ -317,17 +317,6 @@ std::vector<CallHit> e8_calls(const RegionView& view, const TargetMap& map, bool
   return hits;
 }
 
-// Code bytes from which Capstone is loaded beside the call scan, before any call needs it.
-constexpr uint64_t kEarlyDisassemblerTextBytes = uint64_t{64} << 20;
-
-uint64_t text_bytes(const BinaryImage& image) {
-  uint64_t bytes = 0;
-  for (const RegionView& view : region_views(image, Region{Region::Kind::text, {}})) {
-    bytes += view.bytes.size();
-  }
-  return bytes;
-}
-
 template <class OnCall>
 bool scan_direct_calls(const BinaryImage& image, const std::vector<Target>& targets,
                        bool& truncated, OnCall on_call) {
@@ -484,15 +473,7 @@ std::vector<NonApprovedUse> find_non_approved(const BinaryImage& image, const Go
   bool limit_hit = false;
   uint64_t confirmations = 0;
   // Made at the first call that needs confirming: loading Capstone costs more than many scans.
-  // On big texts it is loaded beside the call scan instead, which takes far longer than loading
-  // it (2 ms), so that the confirmations do not wait for it after the scan.
   std::optional<std::unique_ptr<Disassembler>> disassembler;
-  std::future<std::unique_ptr<Disassembler>> early_disassembler;
-  if (analyzed && !targets.empty() && text_bytes(image) >= kEarlyDisassemblerTextBytes) {
-    early_disassembler = std::async(std::launch::async | std::launch::deferred, [&image] {
-      return Disassembler::for_arch(image.arch, image.endian);
-    });
-  }
   Disassembler::Sweep sweep;  // call sites come in address order: one sweep per caller
   std::map<std::string_view, bool> std_by_function;  // cache of is_std_package
   auto record = [&](uint64_t site, const Target& target) {
@@ -525,10 +506,7 @@ std::vector<NonApprovedUse> find_non_approved(const BinaryImage& image, const Go
       return;
     }
     ++confirmations;
-    if (!disassembler) {
-      disassembler = early_disassembler.valid() ? early_disassembler.get()
-                                                : Disassembler::for_arch(image.arch, image.endian);
-    }
+    if (!disassembler) disassembler = Disassembler::for_arch(image.arch, image.endian);
     if (*disassembler) {
       // Start the sweep at the last line start before the site, unless this function's last
       // sweep already got further.
