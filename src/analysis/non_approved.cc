@@ -294,27 +294,35 @@ std::vector<CallHit> e8_calls_into(const RegionView& view, uint64_t begin, uint6
   return hits;
 }
 
-// The E8 calls of one text view, in address order; big views in chunks on two threads.
-std::vector<CallHit> e8_calls(const RegionView& view, const TargetMap& map, bool& truncated) {
+// Calls on_call(site, target) for the E8 calls of one text view into the targets, in address
+// order, on this thread; big views are searched in chunks on two threads, and the calls of the
+// chunks done so far are handed on between chunks.
+template <class OnCall>
+void e8_calls(const RegionView& view, const TargetMap& map, bool& truncated, OnCall on_call) {
   const uint64_t size = view.bytes.size();
-  if (size < kParallelTextBytes) return e8_calls_into(view, 0, size, map, kMaxCallHits, truncated);
+  if (size < kParallelTextBytes) {
+    for (const CallHit& hit : e8_calls_into(view, 0, size, map, kMaxCallHits, truncated)) {
+      on_call(hit.site, *hit.target);
+    }
+    return;
+  }
   const uint64_t chunks = (size + kTextChunkBytes - 1) / kTextChunkBytes;
   const uint64_t chunk_bytes = (size + chunks - 1) / chunks;
   std::vector<std::vector<CallHit>> found(chunks);
   std::vector<char> chunk_truncated(chunks, 0);
-  share_chunks(chunks, [&](uint64_t chunk) {
-    const uint64_t begin = chunk * chunk_bytes;
-    bool over = false;
-    found[chunk] = e8_calls_into(view, begin, std::min(begin + chunk_bytes, size), map,
-                                 kMaxCallHits / chunks, over);
-    chunk_truncated[chunk] = over;
-  });
-  std::vector<CallHit> hits;
-  for (uint64_t chunk = 0; chunk < chunks; ++chunk) {
-    hits.insert(hits.end(), found[chunk].begin(), found[chunk].end());
-    truncated = truncated || chunk_truncated[chunk] != 0;
-  }
-  return hits;
+  share_chunks_in_order(
+      chunks,
+      [&](uint64_t chunk) {
+        const uint64_t begin = chunk * chunk_bytes;
+        bool over = false;
+        found[chunk] = e8_calls_into(view, begin, std::min(begin + chunk_bytes, size), map,
+                                     kMaxCallHits / chunks, over);
+        chunk_truncated[chunk] = over;
+      },
+      [&](uint64_t chunk) {
+        for (const CallHit& hit : found[chunk]) on_call(hit.site, *hit.target);
+        truncated = truncated || chunk_truncated[chunk] != 0;
+      });
 }
 
 template <class OnCall>
@@ -334,7 +342,7 @@ bool scan_direct_calls(const BinaryImage& image, const std::vector<Target>& targ
     const uint8_t* data = view.bytes.data();
     const uint64_t size = view.bytes.size();
     if (arch == Arch::amd64 || arch == Arch::x86) {
-      for (const CallHit& hit : e8_calls(view, map, truncated)) on_call(hit.site, *hit.target);
+      e8_calls(view, map, truncated, on_call);
     } else if (arch == Arch::s390x) {
       // BRASL r14: C0 E5 + signed 32-bit halfword offset, big-endian, 2-byte aligned.
       for (uint64_t i = view.vaddr % 2; i + 6 <= size; i += 2) {

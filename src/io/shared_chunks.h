@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cstdint>
 #include <future>
+#include <memory>
 
 namespace fipsgate {
 
@@ -27,6 +28,35 @@ void share_chunks(uint64_t count, Work work) {
   auto helper = std::async(std::launch::async | std::launch::deferred, take_chunks);
   take_chunks();
   helper.get();
+}
+
+// share_chunks, and consume(chunk) on the calling thread in chunk order, each as soon as it and
+// every chunk before it are done, between the chunks the calling thread works on: in-order work
+// on the results (the call scan's confirmations) overlaps the rest of the chunks instead of
+// following them on one core.
+template <class Work, class Consume>
+void share_chunks_in_order(uint64_t count, Work work, Consume consume) {
+  std::unique_ptr<std::atomic<bool>[]> done(new std::atomic<bool>[count]);
+  for (uint64_t chunk = 0; chunk < count; ++chunk) done[chunk].store(false);
+  std::atomic<uint64_t> next{0};
+  const auto take_chunk = [&] {
+    const uint64_t chunk = next.fetch_add(1, std::memory_order_relaxed);
+    if (chunk >= count) return false;
+    work(chunk);
+    done[chunk].store(true, std::memory_order_release);
+    return true;
+  };
+  auto helper = std::async(std::launch::async | std::launch::deferred, [&] {
+    while (take_chunk()) {
+    }
+  });
+  uint64_t consumed = 0;
+  const auto consume_done = [&] {
+    while (consumed < count && done[consumed].load(std::memory_order_acquire)) consume(consumed++);
+  };
+  while (take_chunk()) consume_done();
+  helper.get();
+  consume_done();
 }
 
 }  // namespace fipsgate
