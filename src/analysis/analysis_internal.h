@@ -50,13 +50,9 @@ struct PackageIndex {
   std::vector<const NonApprovedPackage*> rows;
 };
 PackageIndex index_packages(const SignatureDb& db, const GoVersion* version);
-// Uses of non-approved packages, with their callers when options.call_sites. The second form
-// takes the functions whose names index.name_prefixes matches, in order, from a walk over the
-// function table that other lookups share (function_names.cc); with none, or in the first form,
-// it walks the table itself.
-std::vector<NonApprovedUse> find_non_approved(const BinaryImage& image, const GoBinary& go,
-                                              const SignatureDb& db, const AnalyzeOptions& options,
-                                              std::vector<Finding>& findings);
+// Uses of non-approved packages, with their callers when options.call_sites. maybe_listed holds
+// the functions whose names index.name_prefixes matches, in order, from a walk over the function
+// table that other lookups share (function_names.cc); with none it walks the table itself.
 std::vector<NonApprovedUse> find_non_approved(const BinaryImage& image, const GoBinary& go,
                                               const SignatureDb& db, const PackageIndex& index,
                                               const std::vector<uint64_t>* maybe_listed,

@@ -458,14 +458,6 @@ bool is_std_package(std::string_view package, const SignatureDb& db, const GoBin
 }
 
 std::vector<NonApprovedUse> find_non_approved(const BinaryImage& image, const GoBinary& go,
-                                              const SignatureDb& db, const AnalyzeOptions& options,
-                                              std::vector<Finding>& findings) {
-  if (!go.functions) return {};
-  const PackageIndex index = index_packages(db, go.go_version());
-  return find_non_approved(image, go, db, index, nullptr, options, findings);
-}
-
-std::vector<NonApprovedUse> find_non_approved(const BinaryImage& image, const GoBinary& go,
                                               const SignatureDb& db, const PackageIndex& index,
                                               const std::vector<uint64_t>* maybe_listed,
                                               const AnalyzeOptions& options,
