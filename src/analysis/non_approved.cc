@@ -300,13 +300,8 @@ std::vector<CallHit> e8_calls_into(const RegionView& view, uint64_t begin, uint6
 template <class OnCall>
 void e8_calls(const RegionView& view, const TargetMap& map, bool& truncated, OnCall on_call) {
   const uint64_t size = view.bytes.size();
-  if (size < kParallelTextBytes) {
-    for (const CallHit& hit : e8_calls_into(view, 0, size, map, kMaxCallHits, truncated)) {
-      on_call(hit.site, *hit.target);
-    }
-    return;
-  }
-  const uint64_t chunks = (size + kTextChunkBytes - 1) / kTextChunkBytes;
+  const uint64_t chunks =
+      size < kParallelTextBytes ? 1 : (size + kTextChunkBytes - 1) / kTextChunkBytes;
   const uint64_t chunk_bytes = (size + chunks - 1) / chunks;
   std::vector<std::vector<CallHit>> found(chunks);
   std::vector<char> chunk_truncated(chunks, 0);

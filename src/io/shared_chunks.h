@@ -12,30 +12,17 @@ namespace fipsgate {
 // each takes the next chunk when it finishes one. Fixed halves finish far apart when other work
 // shares the cores (the signature scan runs beside the call scan), and then one core idles.
 // work must write each chunk's result to its own slot, so that the order stays the chunks'.
-// One chunk, or where no thread can be started, the calling thread does every chunk.
-template <class Work>
-void share_chunks(uint64_t count, Work work) {
-  if (count == 1) {
-    work(0);
-    return;
-  }
-  std::atomic<uint64_t> next{0};
-  auto take_chunks = [&] {
-    for (uint64_t chunk; (chunk = next.fetch_add(1, std::memory_order_relaxed)) < count;) {
-      work(chunk);
-    }
-  };
-  auto helper = std::async(std::launch::async | std::launch::deferred, take_chunks);
-  take_chunks();
-  helper.get();
-}
-
-// share_chunks, and consume(chunk) on the calling thread in chunk order, each as soon as it and
-// every chunk before it are done, between the chunks the calling thread works on: in-order work
-// on the results (the call scan's confirmations) overlaps the rest of the chunks instead of
-// following them on one core.
+// Then consume(chunk) runs on the calling thread in chunk order, each as soon as it and every
+// chunk before it are done, between the chunks the calling thread works on: in-order work on the
+// results (the call scan's confirmations) overlaps the rest of the chunks instead of following
+// them on one core. One chunk, or where no thread can be started, the calling thread does all.
 template <class Work, class Consume>
 void share_chunks_in_order(uint64_t count, Work work, Consume consume) {
+  if (count == 1) {
+    work(0);
+    consume(0);
+    return;
+  }
   std::unique_ptr<std::atomic<bool>[]> done(new std::atomic<bool>[count]);
   for (uint64_t chunk = 0; chunk < count; ++chunk) done[chunk].store(false);
   std::atomic<uint64_t> next{0};
@@ -57,6 +44,12 @@ void share_chunks_in_order(uint64_t count, Work work, Consume consume) {
   while (take_chunk()) consume_done();
   helper.get();
   consume_done();
+}
+
+// The same without in-order work on the results.
+template <class Work>
+void share_chunks(uint64_t count, Work work) {
+  share_chunks_in_order(count, work, [](uint64_t) {});
 }
 
 }  // namespace fipsgate
