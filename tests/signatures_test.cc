@@ -193,6 +193,35 @@ TEST_CASE("a duplicate marker id across files is rejected when the database is f
   CHECK(status.error().message().find("markers/b.yaml:2") != std::string::npos);
 }
 
+TEST_CASE("a string's only_with gate names known signals that a name marker gives") {
+  const std::string gated =
+      replace(kValidMarker, "    name: { exact: \"crypto/internal/boring.init\" }\n",
+              "    string: { text: \"abc\", region: rodata, only_with: [X] }\n");
+  const std::string unknown = parse_error(replace(gated, "[X]", "[boring_shmi]"));
+  CHECK(unknown.find("field 'only_with': unknown signal 'boring_shmi'") != std::string::npos);
+  CHECK(unknown.find("markers/test.yaml:7") != std::string::npos);
+
+  // ms_library comes from no marker here: the gate could never open, which finish() refuses.
+  SignatureDb db;
+  REQUIRE(fipsgate::parse_markers_yaml(replace(gated, "[X]", "[ms_library]"), "markers/a.yaml", db)
+              .ok());
+  const auto& rule = std::get<fipsgate::StringRule>(db.markers[0].rule);
+  REQUIRE(rule.only_with.size() == 1);
+  CHECK(rule.only_with[0] == Signal::ms_library);
+  auto status = db.finish();
+  REQUIRE_FALSE(status.ok());
+  CHECK(status.error().message().find("markers/a.yaml:2: marker 'test.marker': field "
+                                      "'only_with': no name marker gives signal 'ms_library'") !=
+        std::string::npos);
+
+  // A name marker giving it makes the same database good.
+  const std::string giver =
+      replace(replace(kValidMarker, "test.marker", "test.giver"), "boring_shim", "ms_library");
+  REQUIRE(fipsgate::parse_markers_yaml(giver, "markers/b.yaml", db).ok());
+  auto finished = db.finish();
+  CHECK_MESSAGE(finished.ok(), (finished.ok() ? "" : finished.error().message()));
+}
+
 TEST_CASE("a module row with an unknown status or a malformed date is rejected") {
   const std::string row = kValidModuleRow;
   SignatureDb ok_db;

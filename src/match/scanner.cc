@@ -301,18 +301,30 @@ void SignatureMatcher::record_function_name(uint32_t id, const Function& functio
   recorder.record(id, hit);
 }
 
-ScanResult SignatureMatcher::scan_with(const BinaryImage& image, const GoBinary& go,
-                                       const std::vector<FunctionNameHit>* function_name_hits,
-                                       ScanLimits limits) const {
-  ScanResult result;
-  HitRecorder recorder(markers_, limits, result);
-  const FunctionTable* functions = go.functions ? &*go.functions : nullptr;
+// Whether the region pass looks for the marker's pattern: a string gated on name signals
+// (StringRule::only_with) needs one of them found, when the names came from a function table.
+bool SignatureMatcher::searched(size_t marker_index, bool names_read,
+                                const ScanResult& found) const {
+  const auto* text = std::get_if<StringRule>(&markers_[marker_index].rule);
+  if (text == nullptr || text->only_with.empty() || !names_read) return true;
+  return std::any_of(text->only_with.begin(), text->only_with.end(),
+                     [&](Signal signal) { return found.has(signal); });
+}
 
-  // Bytes and strings, one pass per region; with a function table, patterns scoped to a
-  // function are looked for in its body instead (below).
+// Bytes and strings, one pass per region; with a function table, patterns scoped to a function
+// are looked for in its body instead (record_function_name), and a region none of whose
+// patterns is searched is not read.
+void SignatureMatcher::scan_regions(const BinaryImage& image, const FunctionTable* functions,
+                                    HitRecorder& recorder, const ScanResult& found) const {
+  const bool names_read = functions != nullptr;
   for (const auto& group : functions ? unscoped_regions_ : regions_) {
+    std::vector<char> wanted(group.marker_of_pattern.size());
+    for (size_t pattern = 0; pattern < wanted.size(); ++pattern)
+      wanted[pattern] = searched(group.marker_of_pattern[pattern], names_read, found);
+    if (std::find(wanted.begin(), wanted.end(), 1) == wanted.end()) continue;
     for (const RegionView& view : region_views(image, group.region)) {
       group.matcher.scan(view.bytes, view.vaddr, [&](uint32_t pattern, uint64_t offset) {
+        if (wanted[pattern] == 0) return true;
         const size_t marker_index = group.marker_of_pattern[pattern];
         const Marker& marker = markers_[marker_index];
         size_t length = 0;
@@ -335,33 +347,41 @@ ScanResult SignatureMatcher::scan_with(const BinaryImage& image, const GoBinary&
       });
     }
   }
+}
 
-  // Function names from the pclntab: the hits given, or a walk of the table. Only a name that
-  // matches needs its addresses decoded.
-  if (functions && function_name_hits) {
+// Function names from the pclntab: the hits given, or a walk of the table. Only a name that
+// matches needs its addresses decoded.
+void SignatureMatcher::record_function_names(const BinaryImage& image,
+                                             const FunctionTable& functions,
+                                             const std::vector<FunctionNameHit>* function_name_hits,
+                                             HitRecorder& recorder) const {
+  if (function_name_hits) {
     std::optional<Function> decoded;  // of function decoded_index: a name may match several ids
     uint64_t decoded_index = 0;
     for (const FunctionNameHit& name_hit : *function_name_hits) {
       if (!decoded || decoded_index != name_hit.function) {
-        decoded = functions->at(name_hit.function);
+        decoded = functions.at(name_hit.function);
         decoded_index = name_hit.function;
       }
       record_function_name(name_hit.id, *decoded, image, recorder);
     }
-  } else if (functions) {
-    RejectionMemo last;
-    for (uint64_t index = 0; index < functions->size(); ++index) {
-      std::optional<Function> decoded;
-      function_names_.match(functions->terminated_name_at(index), last, [&](uint32_t id) {
-        if (!decoded) decoded = functions->at(index);
-        record_function_name(id, *decoded, image, recorder);
-      });
-    }
+    return;
   }
+  RejectionMemo last;
+  for (uint64_t index = 0; index < functions.size(); ++index) {
+    std::optional<Function> decoded;
+    function_names_.match(functions.terminated_name_at(index), last, [&](uint32_t id) {
+      if (!decoded) decoded = functions.at(index);
+      record_function_name(id, *decoded, image, recorder);
+    });
+  }
+}
 
-  // ELF symbols: the fallback for names the pclntab lacks (C symbols of externally linked cgo)
-  // and for symbol-only markers. A marker the pclntab already proved is not counted again.
-  std::vector<uint64_t> counted_from_functions = result.hit_count;
+// ELF symbols: the fallback for names the pclntab lacks (C symbols of externally linked cgo)
+// and for symbol-only markers. A marker the pclntab already proved is not counted again.
+void SignatureMatcher::record_symbols(const BinaryImage& image, HitRecorder& recorder,
+                                      const ScanResult& found) const {
+  const std::vector<uint64_t> counted_from_functions = found.hit_count;
   auto visit_symbol = [&](const Symbol& symbol) {
     const std::string_view name = strip_abi_suffix(symbol.name);
     if (name.empty()) return true;
@@ -385,6 +405,21 @@ ScanResult SignatureMatcher::scan_with(const BinaryImage& image, const GoBinary&
   };
   image.symbols.for_each(visit_symbol);
   image.dynamic_symbols.for_each(visit_symbol);
+}
+
+ScanResult SignatureMatcher::scan_with(const BinaryImage& image, const GoBinary& go,
+                                       const std::vector<FunctionNameHit>* function_name_hits,
+                                       ScanLimits limits) const {
+  ScanResult result;
+  HitRecorder recorder(markers_, limits, result);
+  const FunctionTable* functions = go.functions ? &*go.functions : nullptr;
+  if (functions) record_function_names(image, *functions, function_name_hits, recorder);
+  record_symbols(image, recorder, result);
+  // The regions come after the names, whose signals open gated strings; their hits are kept
+  // first all the same (a signal found both ways, such as go:fipsinfo, lists its bytes first).
+  const auto names_found = static_cast<std::ptrdiff_t>(result.hits.size());
+  scan_regions(image, functions, recorder, result);
+  std::rotate(result.hits.begin(), result.hits.begin() + names_found, result.hits.end());
 
   // Build settings, the version string, sections.
   const ModuleInfo* modules = go.modules();

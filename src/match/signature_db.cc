@@ -320,11 +320,20 @@ Result<MarkerRule> parse_name_rule(const SchemaReader& reader, const yaml::Node&
 Result<MarkerRule> parse_string_rule(const SchemaReader& reader, const yaml::Node& node,
                                      std::string_view context) {
   FG_CHECK(reader.check_map(node, context));
-  FG_CHECK(reader.check_keys(node, context, {"text", "region"}));
+  FG_CHECK(reader.check_keys(node, context, {"text", "region", "only_with"}));
   StringRule rule;
   FG_TRY(rule.text, reader.string_field(node, context, "text"));
   if (rule.text.empty()) return reader.error(node, context, "field 'text': empty string");
   FG_TRY(rule.region, parse_region(reader, node, context));
+  FG_TRY(auto signals, reader.string_list(node, context, "only_with"));
+  for (const std::string& name : signals) {
+    const std::optional<Signal> signal = parse_signal(name);
+    if (!signal) {
+      return reader.error(node["only_with"], context,
+                          "field 'only_with': unknown signal '" + name + "'");
+    }
+    rule.only_with.push_back(*signal);
+  }
   return MarkerRule(std::move(rule));
 }
 
@@ -639,6 +648,28 @@ const Marker* SignatureDb::marker(std::string_view id) const {
   return nullptr;
 }
 
+// A string's only_with signals are read after the function and symbol names and before the
+// regions are searched: a signal that no name marker gives would keep the string from ever being
+// searched in a binary with a function table.
+Status SignatureDb::check_string_gates() const {
+  std::set<Signal> from_names;
+  for (const auto& candidate : markers) {
+    if (std::holds_alternative<NameRule>(candidate.rule)) from_names.insert(candidate.signal);
+  }
+  for (const auto& candidate : markers) {
+    const auto* text = std::get_if<StringRule>(&candidate.rule);
+    if (text == nullptr) continue;
+    for (Signal signal : text->only_with) {
+      if (from_names.count(signal) != 0) continue;
+      return Error(candidate.file + ":" + std::to_string(candidate.line) + ": marker '" +
+                   candidate.id + "': field 'only_with': no name marker gives signal '" +
+                   std::string(to_string(signal)) +
+                   "' (strings are searched after the names, so only name signals can be known)");
+    }
+  }
+  return Ok{};
+}
+
 Status SignatureDb::finish() {
   std::set<std::string_view> seen;
   for (const auto& candidate : markers) {
@@ -647,6 +678,7 @@ Status SignatureDb::finish() {
                    candidate.id + "': field 'id': defined twice");
     }
   }
+  FG_CHECK(check_string_gates());
   std::set<std::string_view> module_ids;
   for (const auto& row : modules) {
     if (!module_ids.insert(row.id).second) {

@@ -86,6 +86,14 @@ class SignatureMatcher {
                         HitRecorder& recorder) const;
   void record_function_name(uint32_t id, const Function& function, const BinaryImage& image,
                             HitRecorder& recorder) const;
+  void record_function_names(const BinaryImage& image, const FunctionTable& functions,
+                             const std::vector<FunctionNameHit>* function_name_hits,
+                             HitRecorder& recorder) const;
+  void record_symbols(const BinaryImage& image, HitRecorder& recorder,
+                      const ScanResult& found) const;
+  bool searched(size_t marker_index, bool names_read, const ScanResult& found) const;
+  void scan_regions(const BinaryImage& image, const FunctionTable* functions, HitRecorder& recorder,
+                    const ScanResult& found) const;
   // scan() with the function names' hits given, or walking the table when there are none.
   ScanResult scan_with(const BinaryImage& image, const GoBinary& go,
                        const std::vector<FunctionNameHit>* function_name_hits,

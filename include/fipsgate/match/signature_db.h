@@ -97,6 +97,11 @@ struct NameRule {
 struct StringRule {
   std::string text;
   Region region;
+  // With a readable function table, the region is searched for the text only when a name marker
+  // found one of these signals: the string is evidence only beside them, and most binaries then
+  // need no pass over their read-only data. Without a function table it is always searched.
+  // Empty: always searched.
+  std::vector<Signal> only_with;
 };
 
 enum class SettingTest : uint8_t { equals, contains, regex, present, absent };
@@ -162,8 +167,11 @@ struct SignatureDb {
   std::shared_ptr<const SignatureMatcher> matcher;
 
   const Marker* marker(std::string_view id) const;
-  // Checks cross-file rules (unique ids) and compiles the matcher.
+  // Checks cross-file rules (unique ids, string gates on name signals) and compiles the matcher.
   Status finish();
+
+ private:
+  Status check_string_gates() const;
 };
 
 // Parsers of one file's text; `file_name` is used in error messages ("markers/boring.yaml:12:
