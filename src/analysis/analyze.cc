@@ -8,6 +8,7 @@
 #include "analysis/analysis_internal.h"
 #include "fipsgate/io/digest.h"
 #include "fipsgate/io/mapped_file.h"
+#include "io/helper_thread.h"
 
 namespace fipsgate {
 namespace {
@@ -163,12 +164,12 @@ Facts analyze(const BinaryImage& image, const GoBinary& go, const SignatureDb& d
     // A thread costs more than the whole search on small binaries.
     const bool big = go.functions && go.functions->size() >= kConcurrentFunctions;
     const auto policy = big ? std::launch::async : std::launch::deferred;
-    non_approved = std::async(policy, [&] {
+    non_approved = start_helper(policy, [&] {
       return analysis::find_non_approved(image, go, db, packages,
                                          names.complete ? &names.maybe_listed : nullptr, options,
                                          non_approved_findings);
     });
-    godebug = std::async(policy, [&] { return analysis::find_default_godebug(image, go); });
+    godebug = start_helper(policy, [&] { return analysis::find_default_godebug(image, go); });
   }
   const ScanResult scan = go.functions && names.complete
                               ? db.matcher->scan(image, go, names.markers)
@@ -205,8 +206,8 @@ Result<Facts> analyze_file(const std::string& path, const SignatureSource& signa
   // With both launch policies libstdc++ hashes on this thread when no thread can be started.
   std::future<Result<std::string>> digest;
   if (options.digest) {
-    digest = std::async(std::launch::async | std::launch::deferred,
-                        [bytes = file.view()] { return sha256_hex(bytes); });
+    digest = start_helper(std::launch::async | std::launch::deferred,
+                          [bytes = file.view()] { return sha256_hex(bytes); });
   }
   const GoBinary go = read_go_binary(*image);
   const SignatureDb* db = signatures();

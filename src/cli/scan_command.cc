@@ -18,6 +18,7 @@
 #include "fipsgate/policy/waivers.h"
 #include "fipsgate/report/report.h"
 #include "fipsgate/source/paths.h"
+#include "io/helper_thread.h"
 
 namespace fipsgate::cli {
 namespace {
@@ -102,7 +103,7 @@ ExitCode run(const ScanArguments& arguments) {
   // Parsing the signatures' YAML is the largest fixed cost of a scan (a third of a small one):
   // it runs while the rules and policy load and the first binary is mapped and read.
   const std::shared_future<Result<SignatureDb>> db =
-      std::async(std::launch::async | std::launch::deferred, [] {
+      start_helper(std::launch::async | std::launch::deferred, [] {
         return load_signature_db(default_signatures_dir());
       }).share();
   Result<ScanInputs> inputs = read_inputs(arguments);

@@ -6,6 +6,8 @@
 #include <future>
 #include <memory>
 
+#include "io/helper_thread.h"
+
 namespace fipsgate {
 
 // Calls work(chunk) once for every chunk in [0, count), on the calling thread and one helper;
@@ -33,7 +35,7 @@ void share_chunks_in_order(uint64_t count, Work work, Consume consume) {
     done[chunk].store(true, std::memory_order_release);
     return true;
   };
-  auto helper = std::async(std::launch::async | std::launch::deferred, [&] {
+  auto helper = start_helper(std::launch::async | std::launch::deferred, [&] {
     while (take_chunk()) {
     }
   });
