@@ -8,6 +8,8 @@
 #include <optional>
 #include <thread>
 
+#include "io/helper_thread.h"
+
 namespace fipsgate {
 namespace {
 
@@ -118,7 +120,13 @@ ScanReport run_scan(std::vector<ScanTarget> targets, const Analyzer& analyzer,
     }
   };
   std::vector<std::thread> workers;
-  for (unsigned i = 1; i < worker_count; ++i) workers.emplace_back(worker);
+  const int this_cpu = current_cpu();
+  for (unsigned i = 1; i < worker_count; ++i) {
+    workers.emplace_back([&worker, this_cpu] {
+      leave_cpu(this_cpu);  // this thread works too: start beside it (io/helper_thread.h)
+      worker();
+    });
+  }
   worker();
   for (std::thread& thread : workers) thread.join();
 
