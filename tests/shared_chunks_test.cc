@@ -47,3 +47,32 @@ TEST_CASE("share_chunks_in_order hands on every chunk in order, on the calling t
     for (uint64_t i = 0; i < count; ++i) CHECK(order[i] == i);
   }
 }
+
+TEST_CASE("share_chunks_in_order runs meanwhile() once on the calling thread, before any hand-on") {
+  const std::thread::id caller = std::this_thread::get_id();
+  for (uint64_t count : {uint64_t{1}, uint64_t{2}, uint64_t{50}}) {
+    CAPTURE(count);
+    std::atomic<uint64_t> worked{0};
+    int meanwhile_calls = 0;
+    bool on_caller = false, before_consume = true;
+    uint64_t consumed = 0;
+    fipsgate::share_chunks_in_order(
+        count, [&](uint64_t) { worked.fetch_add(1); },
+        [&](uint64_t) {
+          before_consume = before_consume && (count == 1 || meanwhile_calls == 1);
+          ++consumed;
+        },
+        [&] {
+          ++meanwhile_calls;
+          on_caller = std::this_thread::get_id() == caller;
+          // Long enough for the helper to take chunks meanwhile; none is handed on yet.
+          std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        });
+    // One chunk has no helper to overlap: nothing to do meanwhile.
+    CHECK(meanwhile_calls == (count == 1 ? 0 : 1));
+    if (count > 1) CHECK(on_caller);
+    CHECK(before_consume);
+    CHECK(worked.load() == count);
+    CHECK(consumed == count);
+  }
+}

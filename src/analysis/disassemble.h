@@ -18,6 +18,9 @@ class Disassembler {
   static std::unique_ptr<Disassembler> for_arch(Arch arch, Endian endian);
   // Empty once Capstone is loaded; else what was missing. Loads it on the first call.
   static const std::string& load_error();
+  // Loads Capstone now, once per process, for a caller that can do it while another thread
+  // works; the first for_arch() would otherwise load it (~2 ms of relocations).
+  static void preload() { load_error(); }
   ~Disassembler();
   Disassembler(const Disassembler&) = delete;
   Disassembler& operator=(const Disassembler&) = delete;

@@ -296,9 +296,11 @@ std::vector<CallHit> e8_calls_into(const RegionView& view, uint64_t begin, uint6
 
 // Calls on_call(site, target) for the E8 calls of one text view into the targets, in address
 // order, on this thread; big views are searched in chunks on two threads, and the calls of the
-// chunks done so far are handed on between chunks.
-template <class OnCall>
-void e8_calls(const RegionView& view, const TargetMap& map, bool& truncated, OnCall on_call) {
+// chunks done so far are handed on between chunks. prepare() (what on_call will need) then runs
+// on this thread while the other takes the first chunks.
+template <class OnCall, class Prepare>
+void e8_calls(const RegionView& view, const TargetMap& map, bool& truncated, OnCall on_call,
+              Prepare prepare) {
   const uint64_t size = view.bytes.size();
   const uint64_t chunks =
       size < kParallelTextBytes ? 1 : (size + kTextChunkBytes - 1) / kTextChunkBytes;
@@ -317,12 +319,14 @@ void e8_calls(const RegionView& view, const TargetMap& map, bool& truncated, OnC
       [&](uint64_t chunk) {
         for (const CallHit& hit : found[chunk]) on_call(hit.site, *hit.target);
         truncated = truncated || chunk_truncated[chunk] != 0;
-      });
+      },
+      prepare);
 }
 
-template <class OnCall>
+// prepare: see e8_calls; other architectures do not call it.
+template <class OnCall, class Prepare>
 bool scan_direct_calls(const BinaryImage& image, const std::vector<Target>& targets,
-                       bool& truncated, OnCall on_call) {
+                       bool& truncated, OnCall on_call, Prepare prepare) {
   if (targets.empty()) return true;
   const TargetMap map(targets);
   auto check = [&](uint64_t site, uint64_t destination) {
@@ -337,7 +341,7 @@ bool scan_direct_calls(const BinaryImage& image, const std::vector<Target>& targ
     const uint8_t* data = view.bytes.data();
     const uint64_t size = view.bytes.size();
     if (arch == Arch::amd64 || arch == Arch::x86) {
-      e8_calls(view, map, truncated, on_call);
+      e8_calls(view, map, truncated, on_call, prepare);
     } else if (arch == Arch::s390x) {
       // BRASL r14: C0 E5 + signed 32-bit halfword offset, big-endian, 2-byte aligned.
       for (uint64_t i = view.vaddr % 2; i + 6 <= size; i += 2) {
@@ -519,8 +523,15 @@ std::vector<NonApprovedUse> find_non_approved(const BinaryImage& image, const Go
     if (use.callers.size() < options.max_callers_per_package)
       use.callers.push_back(std::move(edge));
   };
+  // Big texts are scanned on two threads: this one loads Capstone meanwhile, instead of after
+  // the chunks of the runtime and the standard library, whose callers need no confirming.
+  auto load_disassembler = [&] {
+    if (options.max_confirmed_call_sites > 0) Disassembler::preload();
+  };
   bool calls_truncated = false;
-  if (analyzed) analyzed = scan_direct_calls(image, targets, calls_truncated, record);
+  if (analyzed) {
+    analyzed = scan_direct_calls(image, targets, calls_truncated, record, load_disassembler);
+  }
   limit_hit = limit_hit || calls_truncated;
 
   if (!analyzed && options.call_sites) {

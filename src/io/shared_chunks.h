@@ -18,8 +18,10 @@ namespace fipsgate {
 // chunk before it are done, between the chunks the calling thread works on: in-order work on the
 // results (the call scan's confirmations) overlaps the rest of the chunks instead of following
 // them on one core. One chunk, or where no thread can be started, the calling thread does all.
-template <class Work, class Consume>
-void share_chunks_in_order(uint64_t count, Work work, Consume consume) {
+// With more than one chunk, meanwhile() runs first on the calling thread while the helper takes
+// the first chunks: setup that consume() will need (loading the disassembler) then overlaps them.
+template <class Work, class Consume, class Meanwhile>
+void share_chunks_in_order(uint64_t count, Work work, Consume consume, Meanwhile meanwhile) {
   if (count == 1) {
     work(0);
     consume(0);
@@ -39,6 +41,7 @@ void share_chunks_in_order(uint64_t count, Work work, Consume consume) {
     while (take_chunk()) {
     }
   });
+  meanwhile();
   uint64_t consumed = 0;
   const auto consume_done = [&] {
     while (consumed < count && done[consumed].load(std::memory_order_acquire)) consume(consumed++);
@@ -46,6 +49,11 @@ void share_chunks_in_order(uint64_t count, Work work, Consume consume) {
   while (take_chunk()) consume_done();
   helper.get();
   consume_done();
+}
+
+template <class Work, class Consume>
+void share_chunks_in_order(uint64_t count, Work work, Consume consume) {
+  share_chunks_in_order(count, work, consume, [] {});
 }
 
 // The same without in-order work on the results.
