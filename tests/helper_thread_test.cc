@@ -1,13 +1,20 @@
-// Helper threads that leave their creator's CPU: the move happens, the affinity is given back,
-// and start_helper keeps std::async's results and policies.
+// Helper threads: started beside their creator with the creator's CPUs given back, and the
+// std::async contract the analysis relies on (results, exceptions, deferred runs, a destructor
+// that waits for a started task).
 #include <doctest/doctest.h>
 
 #include <sched.h>
 
-#include <future>
+#include <atomic>
+#include <chrono>
+#include <stdexcept>
 #include <thread>
+#include <vector>
 
 #include "io/helper_thread.h"
+
+using fipsgate::Helper;
+using fipsgate::start_helper;
 
 namespace {
 
@@ -20,43 +27,72 @@ cpu_set_t affinity() {
 
 }  // namespace
 
-TEST_CASE("leave_cpu moves the thread off the given CPU and then allows every CPU again") {
-  // On a thread of its own, so that the test runner's thread keeps its placement.
-  std::thread([] {
-    const cpu_set_t before = affinity();
-    if (CPU_COUNT(&before) < 2) {
-      MESSAGE("skipped: one usable CPU");
-      return;
-    }
-    const int here = fipsgate::current_cpu();
-    REQUIRE(here >= 0);
-    fipsgate::leave_cpu(here);
-    CHECK(fipsgate::current_cpu() != here);
-    const cpu_set_t after = affinity();
-    CHECK(CPU_EQUAL(&before, &after));
-  }).join();
-}
-
-TEST_CASE("leave_cpu leaves the affinity alone for an unknown or out-of-range CPU") {
-  std::thread([] {
-    const cpu_set_t before = affinity();
-    fipsgate::leave_cpu(-1);
-    fipsgate::leave_cpu(CPU_SETSIZE);
-    const cpu_set_t after = affinity();
-    CHECK(CPU_EQUAL(&before, &after));
-  }).join();
-}
-
-TEST_CASE(
-    "start_helper gives the task's result, on a thread of its own or deferred on the caller") {
-  const std::thread::id caller = std::this_thread::get_id();
-  auto own = fipsgate::start_helper(std::launch::async, [] { return std::this_thread::get_id(); });
-  CHECK(own.get() != caller);
-  const cpu_set_t before = affinity();
-  auto deferred =
-      fipsgate::start_helper(std::launch::deferred, [] { return std::this_thread::get_id(); });
-  CHECK(deferred.get() == caller);
-  // Run on the caller, the task must not have touched the caller's affinity.
+TEST_CASE("a helper may run on every CPU its creator may, and starts on another one") {
+  const cpu_set_t creators = affinity();
+  if (CPU_COUNT(&creators) < 2) {
+    MESSAGE("skipped: one usable CPU");
+    return;
+  }
+  // The scheduler may move either thread at any time, so the start is checked over many helpers.
+  int elsewhere = 0;
+  for (int attempt = 0; attempt < 20; ++attempt) {
+    const int here = sched_getcpu();
+    auto helper =
+        start_helper(std::launch::async, [] { return std::pair(sched_getcpu(), affinity()); });
+    const auto [cpu, mask] = helper.get();
+    CHECK(CPU_EQUAL(&mask, &creators));
+    if (cpu != here) ++elsewhere;
+  }
+  // Created beside it, all 20 start elsewhere here; created anywhere, 0–10 of them did on the
+  // 2-vCPU machine the placement was written for.
+  CHECK(elsewhere >= 15);
   const cpu_set_t after = affinity();
-  CHECK(CPU_EQUAL(&before, &after));
+  CHECK(CPU_EQUAL(&after, &creators));  // the creator's own CPUs are untouched
+}
+
+TEST_CASE("a helper gives its result or its exception, started or deferred") {
+  const std::thread::id caller = std::this_thread::get_id();
+  auto own = start_helper(std::launch::async, [] { return std::this_thread::get_id(); });
+  CHECK(own.valid());
+  CHECK(own.get() != caller);
+  CHECK_FALSE(own.valid());
+  auto deferred = start_helper(std::launch::deferred, [] { return std::this_thread::get_id(); });
+  CHECK(deferred.get() == caller);
+  auto throwing = start_helper(std::launch::async, []() -> int { throw std::runtime_error("x"); });
+  CHECK_THROWS_AS(throwing.get(), std::runtime_error);
+  Helper<int> none;
+  CHECK_FALSE(none.valid());
+}
+
+TEST_CASE("a started helper is waited for by its destructor and by a move over it") {
+  std::atomic<bool> done{false};
+  auto slow = [&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    done = true;
+  };
+  { auto helper = start_helper(std::launch::async, slow); }
+  CHECK(done.load());  // the task may hold references into this frame
+  done = false;
+  auto helper = start_helper(std::launch::async, slow);
+  helper = start_helper(std::launch::deferred, [] {});
+  CHECK(done.load());
+  helper.get();
+}
+
+TEST_CASE("a shared helper result reaches several readers, and a deferred one runs at share()") {
+  auto helper = start_helper(std::launch::async, [] { return 42; });
+  const std::shared_future<int> shared = helper.share();
+  std::vector<std::thread> readers;
+  std::atomic<int> sum{0};
+  for (int i = 0; i < 4; ++i) readers.emplace_back([&] { sum += shared.get(); });
+  for (std::thread& reader : readers) reader.join();
+  CHECK(sum.load() == 4 * 42);
+  bool ran = false;
+  auto deferred = start_helper(std::launch::deferred, [&] {
+    ran = true;
+    return 7;
+  });
+  const std::shared_future<int> later = deferred.share();
+  CHECK(ran);
+  CHECK(later.get() == 7);
 }

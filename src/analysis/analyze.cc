@@ -158,8 +158,8 @@ Facts analyze(const BinaryImage& image, const GoBinary& go, const SignatureDb& d
                                           packages.name_prefixes);
   }
   std::vector<Finding> non_approved_findings;
-  std::future<std::vector<NonApprovedUse>> non_approved;
-  std::future<std::optional<analysis::GodebugDefault>> godebug;
+  Helper<std::vector<NonApprovedUse>> non_approved;
+  Helper<std::optional<analysis::GodebugDefault>> godebug;
   if (go.is_go()) {
     // A thread costs more than the whole search on small binaries.
     const bool big = go.functions && go.functions->size() >= kConcurrentFunctions;
@@ -204,7 +204,7 @@ Result<Facts> analyze_file(const std::string& path, const SignatureSource& signa
   if (!image.ok()) return image.error().within(path);
   // Started only once the file is known to be a binary: an unreadable one reports at once.
   // With both launch policies libstdc++ hashes on this thread when no thread can be started.
-  std::future<Result<std::string>> digest;
+  Helper<Result<std::string>> digest;
   if (options.digest) {
     digest = start_helper(std::launch::async | std::launch::deferred,
                           [bytes = file.view()] { return sha256_hex(bytes); });

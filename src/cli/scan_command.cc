@@ -102,10 +102,10 @@ ExitCode exit_code_for(ScanOutcome outcome) {
 ExitCode run(const ScanArguments& arguments) {
   // Parsing the signatures' YAML is the largest fixed cost of a scan (a third of a small one):
   // it runs while the rules and policy load and the first binary is mapped and read.
-  const std::shared_future<Result<SignatureDb>> db =
-      start_helper(std::launch::async | std::launch::deferred, [] {
-        return load_signature_db(default_signatures_dir());
-      }).share();
+  Helper<Result<SignatureDb>> loader = start_helper(std::launch::async | std::launch::deferred, [] {
+    return load_signature_db(default_signatures_dir());
+  });
+  const std::shared_future<Result<SignatureDb>> db = loader.share();
   Result<ScanInputs> inputs = read_inputs(arguments);
   if (!inputs) {
     std::cerr << "fipsgate scan: " << inputs.error().message() << "\n";

@@ -1,34 +1,99 @@
 // Helper threads that start beside the thread that needs them, not behind it.
 #pragma once
 
+#include <pthread.h>
+
 #include <future>
-#include <thread>
+#include <memory>
+#include <type_traits>
 #include <utility>
 
 namespace fipsgate {
 
-// The CPU the calling thread runs on, or -1 when the system does not say.
-int current_cpu();
+// Starts body(context) on a new thread. Where the caller may run on other CPUs too, the thread is
+// created on those (and then allowed on all of them again): some kernels (seen on 2-vCPU KVM
+// guests, Linux 6.18) otherwise start a thread on its creator's CPU and leave it queued there,
+// behind the creator, for up to a scheduler tick while another CPU idles, so that a phase of a
+// millisecond or two runs on one core (a test program: a new thread began 0.84 ms after its
+// creation, 0.13–0.18 ms when created on the other CPU). False when no thread could be started.
+bool start_thread_beside(void (*body)(void*), void* context, pthread_t& thread);
 
-// Called first on a new helper thread that its creator started while running on creator_cpu:
-// when the helper runs on that CPU too, it moves itself once to the other CPUs it may use, then
-// allows all of them again. Some kernels (seen on 2-vCPU KVM guests, Linux 6.18) start a thread
-// on its creator's CPU and leave it there, queued behind the creator or pushing it aside, for a
-// scheduler tick or more while another CPU idles: a phase of one or two milliseconds then runs on
-// one core. Afterwards the scheduler is free to move the helper as it likes. A no-op with one
-// usable CPU or when the affinity cannot be read or set.
-void leave_cpu(int creator_cpu);
+// A task run by start_thread_beside(), with std::async's policies: std::launch::async starts it
+// at once (or, when no thread can be started, on the caller at get()); std::launch::deferred
+// runs it on the caller at get(). The destructor waits for a started task, as std::async's
+// future does, since tasks hold references into their caller's frame.
+template <class R>
+class Helper {
+ public:
+  Helper() = default;
+  template <class Function>
+  Helper(std::launch policy, Function function)
+      : task_(std::make_unique<std::packaged_task<R()>>(std::move(function))),
+        result_(task_->get_future()) {
+    if ((policy & std::launch::async) == std::launch::async) {
+      started_ =
+          start_thread_beside([](void* task) { (*static_cast<std::packaged_task<R()>*>(task))(); },
+                              task_.get(), thread_);
+    }
+  }
+  Helper(Helper&& other) noexcept { take(other); }
+  Helper& operator=(Helper&& other) noexcept {
+    if (this != &other) {
+      join();
+      take(other);
+    }
+    return *this;
+  }
+  Helper(const Helper&) = delete;
+  Helper& operator=(const Helper&) = delete;
+  ~Helper() { join(); }
 
-// std::async for a helper that runs beside its creator: the same policies and result, with
-// leave_cpu() first when the task runs on a thread of its own (not when deferred).
+  bool valid() const { return result_.valid(); }
+
+  // The task's result (or its exception), running it here if it was not started.
+  R get() {
+    run_here_if_not_started();
+    std::future<R> result = std::move(result_);
+    join();
+    return result.get();
+  }
+
+  // The result for several readers; a task that was not started runs here first.
+  std::shared_future<R> share() {
+    run_here_if_not_started();
+    return result_.share();
+  }
+
+ private:
+  void run_here_if_not_started() {
+    if (!started_ && task_) {
+      (*task_)();
+      task_.reset();
+    }
+  }
+  void join() {
+    if (started_) {
+      pthread_join(thread_, nullptr);
+      started_ = false;
+    }
+  }
+  void take(Helper& other) {
+    task_ = std::move(other.task_);
+    result_ = std::move(other.result_);
+    thread_ = other.thread_;
+    started_ = std::exchange(other.started_, false);
+  }
+
+  std::unique_ptr<std::packaged_task<R()>> task_;  // on the heap: the thread holds its address
+  std::future<R> result_;
+  pthread_t thread_{};
+  bool started_ = false;
+};
+
+// std::async for a helper that runs beside its creator: a Helper of the function's result.
 template <class Function>
 auto start_helper(std::launch policy, Function function) {
-  const int creator_cpu = current_cpu();
-  const std::thread::id creator = std::this_thread::get_id();
-  return std::async(policy, [creator_cpu, creator, function = std::move(function)]() mutable {
-    if (std::this_thread::get_id() != creator) leave_cpu(creator_cpu);
-    return function();
-  });
+  return Helper<std::invoke_result_t<Function&>>(policy, std::move(function));
 }
 
 }  // namespace fipsgate

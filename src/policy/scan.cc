@@ -119,16 +119,11 @@ ScanReport run_scan(std::vector<ScanTarget> targets, const Analyzer& analyzer,
       if (!drop) slots[index].verdict = std::move(verdict);
     }
   };
-  std::vector<std::thread> workers;
-  const int this_cpu = current_cpu();
-  for (unsigned i = 1; i < worker_count; ++i) {
-    workers.emplace_back([&worker, this_cpu] {
-      leave_cpu(this_cpu);  // this thread works too: start beside it (io/helper_thread.h)
-      worker();
-    });
-  }
+  // The calling thread works too: the others start beside it (io/helper_thread.h).
+  std::vector<Helper<void>> workers;
+  for (unsigned i = 1; i < worker_count; ++i) workers.emplace_back(std::launch::async, worker);
   worker();
-  for (std::thread& thread : workers) thread.join();
+  for (Helper<void>& other : workers) other.get();
 
   ScanReport report;
   report.scan_date = context.scan_date;
