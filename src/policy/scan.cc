@@ -6,7 +6,6 @@
 #include <filesystem>
 #include <numeric>
 #include <optional>
-#include <thread>
 
 #include "io/helper_thread.h"
 
