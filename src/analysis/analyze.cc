@@ -203,7 +203,8 @@ Result<Facts> analyze_file(const std::string& path, const SignatureSource& signa
   auto image = read_binary_image(file.view());
   if (!image.ok()) return image.error().within(path);
   // Started only once the file is known to be a binary: an unreadable one reports at once.
-  // With both launch policies libstdc++ hashes on this thread when no thread can be started.
+  // With both launch policies the Helper hashes on this thread, at get(), when no thread can be
+  // started.
   Helper<Result<std::string>> digest;
   if (options.digest) {
     digest = start_helper(std::launch::async | std::launch::deferred,
