@@ -10,25 +10,9 @@
 #include <vector>
 
 #include "fipsgate/io/limits.h"
+#include "io/yaml_tree.h"
 
 namespace fipsgate::yaml {
-
-struct NodeData {
-  Kind kind = Kind::null;
-  uint32_t line = 0;
-  uint32_t column = 0;
-  // Children are links[first, first + count); a mapping's alternate key, value.
-  uint32_t first = 0;
-  uint32_t count = 0;
-  std::string text;  // scalars only
-};
-
-// Every node of a document in one array (the root first) and every child list in another, so
-// that neither building nor destroying a deep document recurses.
-struct Tree {
-  std::vector<NodeData> nodes;
-  std::vector<uint32_t> links;
-};
 
 namespace {
 
@@ -292,8 +276,36 @@ Node Document::root() const {
   return tree_ != nullptr ? Node(tree_.get(), 0) : Node();
 }
 
-Result<Document> parse(std::string_view text, std::string_view source_name) {
+const PrebuiltDocument* find_prebuilt(std::string_view text) {
+  for (const PrebuiltDocument& document : prebuilt_documents()) {
+    if (document.text == text) return &document;
+  }
+  return nullptr;
+}
+
+namespace {
+
+std::unique_ptr<Tree> tree_of(const PrebuiltDocument& document) {
+  auto tree = std::make_unique<Tree>();
+  tree->nodes.reserve(document.nodes.size());
+  for (const PrebuiltNode& node : document.nodes) {
+    tree->nodes.push_back({node.kind, node.line, node.column, node.first, node.count,
+                           std::string(document.scalars.substr(node.text_offset, node.text_size))});
+  }
+  tree->links.assign(document.links.begin(), document.links.end());
+  return tree;
+}
+
+}  // namespace
+
+Result<Document> parse_with_libyaml(std::string_view text, std::string_view source_name) {
   return Builder(text, source_name).run();
+}
+
+Result<Document> parse(std::string_view text, std::string_view source_name) {
+  if (const PrebuiltDocument* known = find_prebuilt(text))
+    return DocumentAccess::make(tree_of(*known));
+  return parse_with_libyaml(text, source_name);
 }
 
 Result<Document> load_file(const std::string& path) {

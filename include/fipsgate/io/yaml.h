@@ -23,6 +23,7 @@ namespace fipsgate::yaml {
 enum class Kind : uint8_t { null, scalar, sequence, mapping };
 
 struct Tree;
+struct DocumentAccess;
 struct Entry;
 template <class Item>
 class Children;
@@ -135,6 +136,7 @@ class Document {
 
  private:
   friend class Builder;
+  friend struct DocumentAccess;
   explicit Document(std::unique_ptr<Tree> tree);
 
   std::unique_ptr<Tree> tree_;
