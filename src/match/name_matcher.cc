@@ -6,39 +6,10 @@
 namespace fipsgate {
 
 namespace {
-constexpr uint32_t kNoNode = ~0u;
-
 uint32_t size32(size_t size) {
   return static_cast<uint32_t>(size);
 }
 }  // namespace
-
-NameMatcher::NameMatcher() : nodes_(1) {}
-
-uint32_t NameMatcher::child(uint32_t node, uint8_t byte) const {
-  const auto& children = nodes_[node].children;
-  auto it = std::lower_bound(children.begin(), children.end(), byte,
-                             [](const auto& edge, uint8_t b) { return edge.first < b; });
-  return it != children.end() && it->first == byte ? it->second : kNoNode;
-}
-
-uint32_t NameMatcher::add_path(std::string_view literal) {
-  uint32_t node = 0;
-  for (char c : literal) {
-    const auto byte = static_cast<uint8_t>(c);
-    uint32_t next = child(node, byte);
-    if (next == kNoNode) {
-      next = size32(nodes_.size());
-      nodes_.emplace_back();
-      auto& children = nodes_[node].children;
-      auto it = std::lower_bound(children.begin(), children.end(), byte,
-                                 [](const auto& edge, uint8_t b) { return edge.first < b; });
-      children.insert(it, {byte, next});
-    }
-    node = next;
-  }
-  return node;
-}
 
 void NameMatcher::add(uint32_t id, NameMatch how, std::string_view pattern) {
   ++pattern_count_;
@@ -46,62 +17,79 @@ void NameMatcher::add(uint32_t id, NameMatch how, std::string_view pattern) {
   // Names end at their NUL, so a pattern holding one matches nothing; filed, it would let a
   // TerminatedName match across its NUL into the next name of the table.
   if (pattern.find('\0') != std::string_view::npos) return;
-  switch (how) {
-    case NameMatch::exact:
-      nodes_[add_path(pattern)].exact_ids.push_back(id);
-      return;
-    case NameMatch::prefix:
-      nodes_[add_path(pattern)].prefix_ids.push_back(id);
-      return;
-    case NameMatch::glob: {
-      // Filed under the literal head; the rest is checked when a name reaches that node.
-      const size_t wildcard = pattern.find_first_of("*?");
-      const std::string_view head = pattern.substr(0, wildcard);
-      nodes_[add_path(head)].globs.emplace_back(std::string(pattern), id);
-      return;
-    }
-  }
+  // A glob is filed under its literal head; the rest is checked when a name reaches that node.
+  const size_t key_size = how == NameMatch::glob
+                              ? std::min(pattern.find_first_of("*?"), pattern.size())
+                              : pattern.size();
+  patterns_.push_back({std::string(pattern), key_size, how, id});
 }
 
-// Breadth-first over the trie (no recursion: a pattern may be long). Each trie node that ends a
-// pattern or branches becomes a flat node; the single-child chains between them become edge
-// labels. A node's edges and ids are appended when it is taken from the queue, so each node's
-// ranges are contiguous.
+// Breadth-first over the patterns sorted by key (no recursion: a pattern may be long), the same
+// trie as one built byte by byte. A node holds the keys of one range that share its first
+// `depth` bytes; those that end there give its ids (a key sorts before its extensions, and equal
+// keys stay in the order they were added). The rest are grouped by their next byte, and each
+// group's edge is labelled with the bytes all its keys share until one ends or they part, so no
+// node is made where nothing ends and nothing branches.
 void NameMatcher::finish() {
+  std::vector<const Pattern*> sorted;
+  sorted.reserve(patterns_.size());
+  for (const Pattern& pattern : patterns_) sorted.push_back(&pattern);
+  std::stable_sort(sorted.begin(), sorted.end(),
+                   [](const Pattern* a, const Pattern* b) { return a->key() < b->key(); });
   flat_.assign(1, FlatNode{});
   edges_.clear();
   labels_.clear();
   ids_.clear();
   globs_.clear();
-  std::vector<std::pair<uint32_t, uint32_t>> queue{{0, 0}};  // (trie node, flat node)
+  struct Pending {
+    size_t begin, end;  // in sorted
+    size_t depth;
+    uint32_t flat;
+  };
+  std::vector<Pending> queue{{0, sorted.size(), 0, 0}};
   for (size_t next = 0; next < queue.size(); ++next) {
-    const auto [trie_index, flat_index] = queue[next];
-    const Node& node = nodes_[trie_index];
-    auto append_ids = [&](const std::vector<uint32_t>& ids) {
-      const Range range{size32(ids_.size()), size32(ids_.size() + ids.size())};
-      ids_.insert(ids_.end(), ids.begin(), ids.end());
-      return range;
-    };
+    const Pending at = queue[next];
+    size_t ending = at.begin;
+    while (ending < at.end && sorted[ending]->key().size() == at.depth) ++ending;
     FlatNode flat;
-    flat.exact_ids = append_ids(node.exact_ids);
-    flat.prefix_ids = append_ids(node.prefix_ids);
-    flat.globs = {size32(globs_.size()), size32(globs_.size() + node.globs.size())};
-    globs_.insert(globs_.end(), node.globs.begin(), node.globs.end());
-    flat.edges = {size32(edges_.size()), size32(edges_.size() + node.children.size())};
-    for (auto [byte, target] : node.children) {
-      const uint32_t label_begin = size32(labels_.size());
-      for (const Node* chain = &nodes_[target];
-           chain->children.size() == 1 && chain->exact_ids.empty() && chain->prefix_ids.empty() &&
-           chain->globs.empty();
-           chain = &nodes_[target]) {
-        labels_ += static_cast<char>(chain->children[0].first);
-        target = chain->children[0].second;
+    const auto append_ids = [&](NameMatch how) {
+      const uint32_t begin = size32(ids_.size());
+      for (size_t k = at.begin; k < ending; ++k) {
+        if (sorted[k]->how == how) ids_.push_back(sorted[k]->id);
       }
-      edges_.push_back({byte, {label_begin, size32(labels_.size())}, size32(flat_.size())});
-      queue.emplace_back(target, size32(flat_.size()));
-      flat_.emplace_back();
+      return Range{begin, size32(ids_.size())};
+    };
+    flat.exact_ids = append_ids(NameMatch::exact);
+    flat.prefix_ids = append_ids(NameMatch::prefix);
+    flat.globs.begin = size32(globs_.size());
+    for (size_t k = at.begin; k < ending; ++k) {
+      if (sorted[k]->how == NameMatch::glob) globs_.emplace_back(sorted[k]->text, sorted[k]->id);
     }
-    flat_[flat_index] = flat;
+    flat.globs.end = size32(globs_.size());
+    flat.edges.begin = size32(edges_.size());
+    for (size_t group = ending; group < at.end;) {
+      const std::string_view first = sorted[group]->key();
+      const auto byte = static_cast<uint8_t>(first[at.depth]);
+      size_t group_end = group + 1;
+      while (group_end < at.end &&
+             static_cast<uint8_t>(sorted[group_end]->key()[at.depth]) == byte) {
+        ++group_end;
+      }
+      // Sorted, the first and last keys of the group share what all of them share.
+      const std::string_view last = sorted[group_end - 1]->key();
+      size_t shared = at.depth + 1;
+      while (shared < first.size() && shared < last.size() && first[shared] == last[shared]) {
+        ++shared;
+      }
+      const uint32_t label_begin = size32(labels_.size());
+      labels_.append(first.substr(at.depth + 1, shared - at.depth - 1));
+      edges_.push_back({byte, {label_begin, size32(labels_.size())}, size32(flat_.size())});
+      queue.push_back({group, group_end, shared, size32(flat_.size())});
+      flat_.emplace_back();
+      group = group_end;
+    }
+    flat.edges.end = size32(edges_.size());
+    flat_[at.flat] = flat;
   }
 }
 

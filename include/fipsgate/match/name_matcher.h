@@ -1,10 +1,10 @@
 // NameMatcher: exact, prefix and glob name patterns evaluated against many names (every
-// function of a pclntab, every ELF symbol) without copying them. Patterns live in one byte
-// trie: exact patterns end at a node, prefix patterns fire at every node they end on along the
-// walk, and globs are filed under their literal head and verified on arrival. Matching runs on a
-// compressed copy of the trie in flat arrays: a chain of nodes where nothing ends and nothing
-// branches becomes one edge whose bytes are compared at once ("github.com/" is one compare, not
-// eleven lookups). A name costs one walk down, which stops at the first byte no pattern shares.
+// function of a pclntab, every ELF symbol) without copying them. finish() files the patterns in
+// one byte trie: exact patterns end at a node, prefix patterns fire at every node they end on
+// along the walk, and globs are filed under their literal head and verified on arrival. The trie
+// is compressed, in flat arrays: a chain of nodes where nothing ends and nothing branches is one
+// edge whose bytes are compared at once ("github.com/" is one compare, not eleven lookups). A
+// name costs one walk down, which stops at the first byte no pattern shares.
 #pragma once
 
 #include <cstdint>
@@ -42,7 +42,7 @@ class RejectionMemo {
 
 class NameMatcher {
  public:
-  NameMatcher();
+  NameMatcher() = default;
   void add(uint32_t id, NameMatch how, std::string_view pattern);
   // Builds the compressed trie that match() walks; call it after the last add() (adding again
   // needs another finish()). A matcher that was never finished matches nothing.
@@ -74,10 +74,12 @@ class NameMatcher {
   size_t pattern_count() const { return pattern_count_; }
 
  private:
-  struct Node {                                          // the trie as patterns are added
-    std::vector<std::pair<uint8_t, uint32_t>> children;  // sorted by byte
-    std::vector<uint32_t> exact_ids, prefix_ids;
-    std::vector<std::pair<std::string, uint32_t>> globs;  // full glob text, id
+  struct Pattern {  // as added; finish() builds the trie from them
+    std::string text;
+    size_t key_size;  // the whole text, or a glob's literal head
+    NameMatch how;
+    uint32_t id;
+    std::string_view key() const { return std::string_view(text).substr(0, key_size); }
   };
   struct Range {
     uint32_t begin = 0, end = 0;
@@ -90,8 +92,6 @@ class NameMatcher {
     Range label;       // bytes of labels_ that must follow it
     uint32_t target = 0;
   };
-  uint32_t child(uint32_t node, uint8_t byte) const;
-  uint32_t add_path(std::string_view literal);
   // walk()'s view of a string_view name, with TerminatedName's interface.
   struct MeasuredName {
     std::string_view text;
@@ -110,7 +110,7 @@ class NameMatcher {
   template <class Name, class OnMatch>
   uint64_t walk(const Name& name, OnMatch on_match) const;
 
-  std::vector<Node> nodes_;
+  std::vector<Pattern> patterns_;
   std::vector<FlatNode> flat_;
   std::vector<Edge> edges_;
   std::string labels_;
