@@ -81,10 +81,17 @@ class StringRegions {
   explicit StringRegions(std::vector<RegionView> views) : views_(std::move(views)) {
     std::sort(views_.begin(), views_.end(),
               [](const RegionView& a, const RegionView& b) { return a.vaddr < b.vaddr; });
+    for (const RegionView& view : views_) {
+      lowest_ = std::min(lowest_, view.vaddr);
+      highest_end_ = std::max(highest_end_, view.vaddr + view.bytes.size());
+    }
   }
 
   // The `length` bytes at `vaddr` when one region holds all of them.
   std::optional<std::string_view> at(uint64_t vaddr, uint64_t length) const {
+    // Most words of the data are not pointers into the read-only data: two compares, not a
+    // binary search, turn them away.
+    if (vaddr < lowest_ || vaddr >= highest_end_) return std::nullopt;
     auto after =
         std::upper_bound(views_.begin(), views_.end(), vaddr,
                          [](uint64_t v, const RegionView& view) { return v < view.vaddr; });
@@ -97,6 +104,8 @@ class StringRegions {
 
  private:
   std::vector<RegionView> views_;
+  uint64_t lowest_ = UINT64_MAX;
+  uint64_t highest_end_ = 0;
 };
 
 // Stripped binaries: a pointer-aligned {data, len} pair in writable data whose string lies in
@@ -125,6 +134,9 @@ std::optional<GodebugDefault> from_string_header(const BinaryImage& image,
       const std::optional<std::string_view> string = strings.at(data, length);
       if (!string) continue;
       const std::string_view text = *string;
+      // Only a GODEBUG list is kept, and one starts and ends with its characters: most strings
+      // fail here, before the needle searches.
+      if (!is_godebug_char(text.front()) || !is_godebug_char(text.back())) continue;
       const bool has_setting = holds(text, setting_value);
       if (!has_setting && (first_fips140 || !holds(text, kFips140))) continue;
       if (!looks_like_godebug(text)) continue;
