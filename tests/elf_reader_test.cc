@@ -2,11 +2,15 @@
 // and byte order, stripped section headers, linkage kinds, notes, symbols and address mapping.
 #include <doctest/doctest.h>
 
+#include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "fipsgate/binary/binary_image.h"
 #include "fipsgate/binary/elf.h"
+#include "fipsgate/io/mapped_file.h"
 #include "support/elf_builder.h"
 
 namespace fipsgate {
@@ -216,6 +220,92 @@ TEST_CASE("symbol iteration stops when the visitor returns false") {
     return false;
   });
   CHECK(visited == 1);
+}
+
+// What find(name) must return: the first symbol for_each gives with that name.
+std::optional<Symbol> first_named(const SymbolTable& table, std::string_view name) {
+  std::optional<Symbol> found;
+  table.for_each([&](const Symbol& symbol) {
+    if (symbol.name != name) return true;
+    found = symbol;
+    return false;
+  });
+  return found;
+}
+
+void check_find(const SymbolTable& table, std::string_view name) {
+  CAPTURE(name);
+  const std::optional<Symbol> expected = first_named(table, name);
+  const std::optional<Symbol> found = table.find(name);
+  REQUIRE(found.has_value() == expected.has_value());
+  if (!found) return;
+  CHECK(found->name == expected->name);
+  CHECK(found->name.data() == expected->name.data());  // the same entry, not an equal one
+  CHECK(found->value == expected->value);
+  CHECK(found->size == expected->size);
+}
+
+TEST_CASE("find(name) gives the symbol for_each reaches first, comparing names in place") {
+  for (const Variant& variant : kVariants) {
+    CAPTURE(variant.label);
+    ElfSpec spec = go_like_spec(variant.is_64bit, variant.endian);
+    // A repeated name (the first one wins) and a name that extends another.
+    spec.symbols.push_back(SymbolSpec{"main.main", 0x1234, 8, 2, ".text"});
+    spec.symbols.push_back(SymbolSpec{"main.mainly", 0x5678, 8, 2, ".text"});
+    BuiltElf built = testing::build_elf(spec);
+    auto image = read_elf(built.view());
+    REQUIRE(image.ok());
+    for (std::string_view name : {"main.main", "main.mainly", "runtime.buildVersion", "main.mai",
+                                  "main.mainl", "runtime.buildVersionX", "", "nothing"}) {
+      check_find(image->symbols, name);
+    }
+    CHECK(image->symbols.find("main.main")->size == 0x40);  // not the later 8-byte one
+    CHECK_FALSE(image->symbols.find("main.mai").has_value());
+
+    // The last name's NUL overwritten: the string table ends inside it, so the entry is
+    // undecodable and neither for_each nor find gives it.
+    const BuiltElf::Placed* strtab = built.find(".strtab");
+    REQUIRE(strtab != nullptr);
+    std::string bytes = built.bytes;
+    REQUIRE(bytes[strtab->file_offset + strtab->size - 1] == '\0');
+    bytes[strtab->file_offset + strtab->size - 1] = 'X';
+    auto patched = read_elf(ByteView(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
+    REQUIRE(patched.ok());
+    check_find(patched->symbols, "main.mainly");
+    CHECK_FALSE(patched->symbols.find("main.mainly").has_value());
+    check_find(patched->symbols, "main.main");
+  }
+}
+
+TEST_CASE("find(name) agrees with for_each on every symbol of a real Go binary") {
+  const std::filesystem::path sample =
+      std::filesystem::path(FIPSGATE_SAMPLES_DIR) / "go1.19-amd64-std";
+  if (!std::filesystem::exists(sample)) {
+    const char* required = std::getenv("FIPSGATE_REQUIRE_SAMPLES");
+    REQUIRE_MESSAGE(!(required && std::string(required) == "1"), "missing " << sample);
+    MESSAGE("skipped: " << sample << " is not built");
+    return;
+  }
+  auto file = MappedFile::open(sample.string());
+  REQUIRE(file.ok());
+  auto image = read_binary_image(file->view());
+  REQUIRE(image.ok());
+  std::vector<std::string> names;
+  image->symbols.for_each([&](const Symbol& symbol) {
+    names.emplace_back(symbol.name);
+    return true;
+  });
+  REQUIRE(names.size() > 1000);
+  for (size_t i = 0; i < names.size(); i += 7) {
+    check_find(image->symbols, names[i]);
+    check_find(image->symbols, names[i] + "x");
+    if (names[i].size() > 1) check_find(image->symbols, names[i].substr(0, names[i].size() - 1));
+  }
+  for (const char* name : {"runtime.text", "runtime.firstmoduledata", "runtime.buildVersion",
+                           "runtime.pclntab", "runtime.godebugDefault"}) {
+    check_find(image->symbols, name);
+  }
+  CHECK(image->symbols.find("runtime.text").has_value());
 }
 
 TEST_CASE("with section headers stripped the image still maps addresses through its segments") {
@@ -507,6 +597,9 @@ TEST_CASE("an owned symbol list is iterated like an ELF table") {
   REQUIRE(symbol.ok());
   CHECK(symbol->name == "_main.main");
   CHECK_FALSE(table.at(1).ok());
+  REQUIRE(table.find("_main.main").has_value());
+  CHECK(table.find("_main.main")->value == 0x1000);
+  CHECK_FALSE(table.find("_main.mai").has_value());
 }
 
 TEST_CASE("formats, architectures and linkages have readable names") {

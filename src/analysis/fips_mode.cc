@@ -56,22 +56,19 @@ std::optional<std::pair<uint64_t, std::string_view>> read_go_string(const Binary
 }
 
 std::optional<GodebugDefault> from_symbol(const BinaryImage& image) {
-  std::optional<GodebugDefault> found;
-  auto visit = [&](const Symbol& symbol) {
-    if (symbol.name != "runtime.godebugDefault") return true;
-    const std::string found_in = "symbol runtime.godebugDefault at " + hex(symbol.value);
-    if (auto text = read_go_string(image, symbol.value)) {
-      found = GodebugDefault{std::string(text->second), found_in,
-                             godebug_evidence(image, text->first, text->second, found_in)};
-    } else if (image.segment_containing(symbol.value)) {
-      // Zero-filled (no -X given): the runtime starts with an empty default.
-      found = GodebugDefault{"", found_in + " (zero-filled)",
-                             godebug_evidence(image, 0, "", found_in + " (zero-filled)")};
-    }
-    return false;
-  };
-  image.symbols.for_each(visit);
-  return found;
+  const std::optional<Symbol> symbol = image.symbols.find("runtime.godebugDefault");
+  if (!symbol) return std::nullopt;
+  const std::string found_in = "symbol runtime.godebugDefault at " + hex(symbol->value);
+  if (auto text = read_go_string(image, symbol->value)) {
+    return GodebugDefault{std::string(text->second), found_in,
+                          godebug_evidence(image, text->first, text->second, found_in)};
+  }
+  if (image.segment_containing(symbol->value)) {
+    // Zero-filled (no -X given): the runtime starts with an empty default.
+    return GodebugDefault{"", found_in + " (zero-filled)",
+                          godebug_evidence(image, 0, "", found_in + " (zero-filled)")};
+  }
+  return std::nullopt;
 }
 
 // Where a GODEBUG string may point: the read-only data, sorted by address so that each of the

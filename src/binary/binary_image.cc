@@ -2,6 +2,8 @@
 // section lookup, the lazily decoded symbol table, and the dispatch on a file's magic.
 #include "fipsgate/binary/binary_image.h"
 
+#include <cstring>
+
 #include "fipsgate/binary/elf.h"
 #include "fipsgate/binary/lief_image.h"
 #include "fipsgate/io/limits.h"
@@ -128,6 +130,10 @@ Result<Symbol> SymbolTable::at(uint64_t index) const {
     return Error("symbol index " + std::to_string(index) + " is past the end of a table of " +
                  std::to_string(count) + " symbols");
   }
+  return decode(index);
+}
+
+Result<Symbol> SymbolTable::decode(uint64_t index) const {
   const uint64_t entry_bytes = is_64bit_ ? kElf64SymbolBytes : kElf32SymbolBytes;
   const uint8_t* entry = entries_.data() + index * entry_bytes;
   Symbol symbol;
@@ -168,7 +174,7 @@ uint64_t SymbolTable::for_each(const std::function<bool(const Symbol&)>& visit) 
   uint64_t undecodable = 0;
   const uint64_t count = size();
   for (uint64_t index = 0; index < count; ++index) {
-    auto symbol = at(index);
+    auto symbol = owned_.empty() ? decode(index) : Result<Symbol>(owned_[index]);
     if (!symbol.ok()) {
       ++undecodable;
       continue;
@@ -176,6 +182,34 @@ uint64_t SymbolTable::for_each(const std::function<bool(const Symbol&)>& visit) 
     if (!visit(*symbol)) break;
   }
   return undecodable;
+}
+
+// The names are compared where they lie, NUL first: decoding every entry and measuring its
+// name, as for_each does, cost a search by name ~10 times as much on a 50k-symbol table. An
+// entry matches exactly when for_each would give it with this name: `name` then a NUL, within
+// the string table and the name-length limit.
+std::optional<Symbol> SymbolTable::find(std::string_view name) const {
+  std::optional<Symbol> found;
+  if (!owned_.empty() || name.empty() || name.size() >= kMaxSymbolNameBytes) {
+    for_each([&](const Symbol& symbol) {
+      if (symbol.name != name) return true;
+      found = symbol;
+      return false;
+    });
+    return found;
+  }
+  const uint64_t entry_bytes = is_64bit_ ? kElf64SymbolBytes : kElf32SymbolBytes;
+  const uint64_t count = size();
+  const uint8_t* names = strings_.data();
+  const uint64_t names_size = strings_.size();
+  for (uint64_t index = 0; index < count; ++index) {
+    const uint64_t offset = load_uint(entries_.data() + index * entry_bytes, 4, endian_);
+    if (offset >= names_size || names_size - offset <= name.size()) continue;
+    if (names[offset + name.size()] != 0) continue;
+    if (std::memcmp(names + offset, name.data(), name.size()) != 0) continue;
+    if (auto symbol = decode(index); symbol.ok()) return *symbol;
+  }
+  return found;
 }
 
 // ---------------------------------------------------------------------------------------------

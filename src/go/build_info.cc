@@ -293,12 +293,7 @@ void consider(std::optional<VersionCandidate>& best, GoVersion version, std::str
 }
 
 std::optional<VersionCandidate> version_from_symbol(const BinaryImage& image) {
-  std::optional<Symbol> build_version;
-  image.symbols.for_each([&](const Symbol& symbol) {
-    if (symbol.name != kBuildVersionSymbol) return true;
-    build_version = symbol;
-    return false;
-  });
+  const std::optional<Symbol> build_version = image.symbols.find(kBuildVersionSymbol);
   if (!build_version) return std::nullopt;
   Result<std::string_view> text = go_string_at(image, build_version->value, image.pointer_size,
                                                image.endian, kMaxGoVersionBytes, "buildVersion");

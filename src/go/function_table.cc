@@ -48,13 +48,7 @@ Result<uint64_t> text_base_for(const BinaryImage& image, const Pclntab& pclntab,
   if (pclntab.version < PclntabVersion::go118) return uint64_t{0};
   if (moduledata != nullptr) return moduledata->text_start;
   if (pclntab.text_start != 0) return pclntab.text_start;
-  std::optional<uint64_t> runtime_text;
-  image.symbols.for_each([&](const Symbol& symbol) {
-    if (symbol.name != "runtime.text") return true;
-    runtime_text = symbol.value;
-    return false;
-  });
-  if (runtime_text) return *runtime_text;
+  if (auto runtime_text = image.symbols.find("runtime.text")) return runtime_text->value;
   return table_error(
       "Go 1.18+ function entries are offsets from the text start, but pcHeader.textStart is 0 "
       "(as Go 1.26 writes it) and neither moduledata nor a runtime.text symbol supplies it");

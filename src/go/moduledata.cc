@@ -203,16 +203,6 @@ Result<ModuleData> decode_layout(const BinaryImage& image, const Pclntab& pclnta
   return data;
 }
 
-std::optional<uint64_t> symbol_value(const BinaryImage& image, std::string_view name) {
-  std::optional<uint64_t> value;
-  image.symbols.for_each([&](const Symbol& symbol) {
-    if (symbol.name != name) return true;
-    value = symbol.value;
-    return false;
-  });
-  return value;
-}
-
 // Pointer-aligned words equal to the pclntab's address in the non-executable segments, writable
 // ones first (moduledata lives in .noptrdata, or .go.module in Go 1.26).
 std::optional<ModuleData> pointer_scan(const BinaryImage& image, const Pclntab& pclntab) {
@@ -278,8 +268,9 @@ Result<ModuleData> find_moduledata(const BinaryImage& image, const Pclntab& pcln
     if (!first_error) first_error = data.error();
     return std::nullopt;
   };
-  if (auto value = symbol_value(image, "runtime.firstmoduledata")) {
-    if (auto data = try_at(*value, "symbol runtime.firstmoduledata")) return std::move(*data);
+  if (auto symbol = image.symbols.find("runtime.firstmoduledata")) {
+    if (auto data = try_at(symbol->value, "symbol runtime.firstmoduledata"))
+      return std::move(*data);
   }
   // Go 1.26 gives moduledata its own section (reference §3.1).
   if (const Section* section = image.section(".go.module")) {

@@ -253,28 +253,18 @@ Result<Pclntab> from_section(const BinaryImage& image, const Section& section) {
   return parse_pclntab(bytes, section.vaddr, "section " + std::string(section.name));
 }
 
-std::optional<Symbol> find_symbol(const BinaryImage& image, std::string_view name) {
-  std::optional<Symbol> found;
-  image.symbols.for_each([&](const Symbol& symbol) {
-    if (symbol.name != name) return true;
-    found = symbol;
-    return false;
-  });
-  return found;
-}
-
 // runtime.pclntab (whole table; 1.16+ also runtime.pcheader at the same address) up to
 // runtime.epclntab when that symbol is present and after it, else to the end of the segment.
 Result<std::optional<Pclntab>> from_symbols(const BinaryImage& image) {
-  std::optional<Symbol> start = find_symbol(image, "runtime.pclntab");
+  std::optional<Symbol> start = image.symbols.find("runtime.pclntab");
   std::string name = "runtime.pclntab";
   if (!start) {
-    start = find_symbol(image, "runtime.pcheader");
+    start = image.symbols.find("runtime.pcheader");
     name = "runtime.pcheader";
   }
   if (!start || start->value == 0) return std::optional<Pclntab>();
   FG_TRY(ByteView bytes, image.from_address(start->value));
-  std::optional<Symbol> end = find_symbol(image, "runtime.epclntab");
+  std::optional<Symbol> end = image.symbols.find("runtime.epclntab");
   if (end && end->value > start->value && end->value - start->value <= bytes.size()) {
     bytes = bytes.clamp(0, end->value - start->value);
   }

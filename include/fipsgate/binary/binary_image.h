@@ -102,6 +102,8 @@ class SymbolTable {
   // Calls visit(symbol) for each decodable entry; stops early when visit returns false.
   // Returns the number of entries that could not be decoded.
   uint64_t for_each(const std::function<bool(const Symbol&)>& visit) const;
+  // The first decodable symbol named exactly `name` (the one for_each would reach first).
+  std::optional<Symbol> find(std::string_view name) const;
 
  private:
   ByteView entries_;
@@ -109,6 +111,9 @@ class SymbolTable {
   bool is_64bit_ = true;
   Endian endian_ = Endian::little;
   std::vector<Symbol> owned_;
+
+  // Entry `index` of an ELF table, known to be in range.
+  Result<Symbol> decode(uint64_t index) const;
 };
 
 struct BuildIds {
