@@ -197,6 +197,36 @@ TEST_CASE("the default GODEBUG is read from the runtime's string, not from the b
   CHECK(has_finding(facts, "FG302"));
 }
 
+TEST_CASE("a Go 1.19 runtime has no default GODEBUG, whatever strings its data points at") {
+  // The same string header as above: read from a Go 1.20 binary (the oldest still searched), not
+  // from a Go 1.19 one, whose runtime declares no godebugDefault.
+  for (const char* go_version : {"go1.19.13", "go1.20"}) {
+    CAPTURE(go_version);
+    StackSpec spec = fipsgate::testing::native_snapshot_stack();
+    spec.go_version = go_version;
+    spec.settings.erase(
+        std::remove_if(spec.settings.begin(), spec.settings.end(),
+                       [](const auto& setting) { return setting.first == "DefaultGODEBUG"; }),
+        spec.settings.end());
+    spec.rodata_strings = {"x509sha1=1,fips140=on"};
+    const BuiltStack probe = build_stack(spec);
+    std::string header;
+    fipsgate::testing::put_uint(header, probe.string_vaddr("x509sha1=1,fips140=on"), 8,
+                                fipsgate::Endian::little);
+    fipsgate::testing::put_uint(header, 21, 8, fipsgate::Endian::little);
+    spec.data = header;
+    const Facts facts = analyze_stack(build_stack(spec));
+    if (std::string(go_version) == "go1.20") {
+      CHECK(facts.fips_mode.default_godebug == "x509sha1=1,fips140=on");
+      CHECK(facts.fips_mode.fips140 == "on");
+    } else {
+      CHECK(facts.fips_mode.default_godebug.empty());
+      CHECK(facts.fips_mode.default_godebug_found_in.empty());
+      CHECK(facts.fips_mode.fips140.empty());
+    }
+  }
+}
+
 TEST_CASE("the default GODEBUG: the setting's bytes without a header do not hide the override") {
   // The build setting's text lies in .rodata (as inside the module info), but the only string
   // header points at an override; a header-less copy of the setting is not what the runtime

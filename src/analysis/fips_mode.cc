@@ -151,6 +151,14 @@ std::optional<GodebugDefault> from_string_header(const BinaryImage& image,
 }  // namespace
 
 std::optional<GodebugDefault> find_default_godebug(const BinaryImage& image, const GoBinary& go) {
+  // A runtime older than Go 1.20 has no godebugDefault to read (go1.19's src/runtime declares
+  // none), so there is nothing to find: in a stripped binary the search would read every string
+  // header of the data and touch every string they point at, and could only mistake some other
+  // string for a default.
+  if (const GoVersion* version = go.go_version();
+      version != nullptr && version->major > 0 && !version->at_least(1, 20)) {
+    return std::nullopt;
+  }
   if (auto found = from_symbol(image)) return found;
   std::string_view setting;
   if (const ModuleInfo* modules = go.modules()) {
