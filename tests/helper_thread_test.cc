@@ -14,7 +14,9 @@
 #include "io/helper_thread.h"
 
 using fipsgate::Helper;
+using fipsgate::HelpersRunHere;
 using fipsgate::start_helper;
+using fipsgate::usable_cpus;
 
 namespace {
 
@@ -95,4 +97,41 @@ TEST_CASE("a shared helper result reaches several readers, and a deferred one ru
   const std::shared_future<int> later = deferred.share();
   CHECK(ran);
   CHECK(later.get() == 7);
+}
+
+TEST_CASE("while HelpersRunHere is active, helpers run on their creator, at get()") {
+  const std::thread::id caller = std::this_thread::get_id();
+  const auto where = [] { return std::this_thread::get_id(); };
+  {
+    const HelpersRunHere inactive(false);
+    CHECK_FALSE(HelpersRunHere::on_this_thread());
+    CHECK(start_helper(std::launch::async, where).get() != caller);
+  }
+  {
+    const HelpersRunHere active(true);
+    CHECK(HelpersRunHere::on_this_thread());
+    bool ran = false;
+    auto helper = start_helper(std::launch::async, [&] {
+      ran = true;
+      return std::this_thread::get_id();
+    });
+    CHECK_FALSE(ran);  // not started: it waits for get()
+    CHECK(helper.get() == caller);
+    CHECK(ran);
+    {
+      const HelpersRunHere nested_inactive(false);  // does not lift the outer scope
+      CHECK(HelpersRunHere::on_this_thread());
+    }
+    CHECK(HelpersRunHere::on_this_thread());
+    // Only this thread: a thread started some other way still starts its own helpers.
+    std::thread other([&] {
+      CHECK_FALSE(HelpersRunHere::on_this_thread());
+      const std::thread::id self = std::this_thread::get_id();
+      CHECK(start_helper(std::launch::async, where).get() != self);
+    });
+    other.join();
+  }
+  CHECK_FALSE(HelpersRunHere::on_this_thread());
+  CHECK(start_helper(std::launch::async, where).get() != caller);
+  CHECK(usable_cpus() >= 1);
 }

@@ -3,6 +3,8 @@
 
 #include <sched.h>
 
+#include <algorithm>
+
 namespace fipsgate {
 namespace {
 
@@ -20,7 +22,27 @@ void* run_started(void* argument) {
   return nullptr;
 }
 
+thread_local bool t_helpers_run_here = false;
+
 }  // namespace
+
+unsigned usable_cpus() {
+  cpu_set_t allowed;
+  if (sched_getaffinity(0, sizeof allowed, &allowed) != 0) return 1;
+  return std::max(1, CPU_COUNT(&allowed));
+}
+
+HelpersRunHere::HelpersRunHere(bool active) : previous_(t_helpers_run_here) {
+  t_helpers_run_here = previous_ || active;
+}
+
+HelpersRunHere::~HelpersRunHere() {
+  t_helpers_run_here = previous_;
+}
+
+bool HelpersRunHere::on_this_thread() {
+  return t_helpers_run_here;
+}
 
 bool start_thread_beside(void (*body)(void*), void* context, pthread_t& thread) {
   auto start = std::make_unique<Start>(Start{body, context, {}, false});

@@ -110,7 +110,10 @@ ScanReport run_scan(std::vector<ScanTarget> targets, const Analyzer& analyzer,
   std::iota(order.begin(), order.end(), size_t{0});
   if (worker_count > 1) order = largest_first(targets);
   std::atomic<size_t> next{0};
+  // Workers that fill the machine analyze each binary on their own thread (io/helper_thread.h).
+  const bool workers_fill_cpus = worker_count > 1 && worker_count >= usable_cpus();
   auto worker = [&] {
+    const HelpersRunHere on_this_worker(workers_fill_cpus);
     for (size_t position = next++; position < order.size(); position = next++) {
       const size_t index = order[position];
       bool drop = false;
