@@ -66,7 +66,17 @@ MappedFile::~MappedFile() {
 }
 
 void MappedFile::release() {
-  if (data_ != nullptr) ::munmap(const_cast<uint8_t*>(data_), size_);
+  if (data_ != nullptr) {
+    // Dropping the pages first keeps munmap's hold on the address space short: munmap zaps the
+    // pages while it keeps the process's mmap lock (1-3 ms for a big Go binary), and another
+    // scan worker's mmap of its next file waited that long with its CPU idle (perf sched: gaps
+    // of 0.3-3 ms). MADV_DONTNEED on a read-only private file mapping loses nothing, and where
+    // the kernel takes per-VMA locks for it (6.18 here) it leaves the mmap lock alone; elsewhere
+    // it costs what the munmap after it saves.
+    void* mapping = const_cast<uint8_t*>(data_);
+    ::madvise(mapping, size_, MADV_DONTNEED);
+    ::munmap(mapping, size_);
+  }
   data_ = nullptr;
   size_ = 0;
 }
