@@ -303,9 +303,9 @@ Result<Document> parse_with_libyaml(std::string_view text, std::string_view sour
 }
 
 Result<Document> parse(std::string_view text, std::string_view source_name) {
-  if (const PrebuiltDocument* known = find_prebuilt(text))
-    return DocumentAccess::make(tree_of(*known));
-  return parse_with_libyaml(text, source_name);
+  const PrebuiltDocument* known = find_prebuilt(text);
+  if (known == nullptr) return parse_with_libyaml(text, source_name);
+  return DocumentAccess::make(tree_of(*known));
 }
 
 Result<Document> load_file(const std::string& path) {
