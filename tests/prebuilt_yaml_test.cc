@@ -3,10 +3,9 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
-#include <fstream>
 #include <set>
-#include <sstream>
 #include <string>
+#include <utility>
 
 #include "io/yaml_tree.h"
 
@@ -17,11 +16,9 @@ namespace {
 const std::filesystem::path kShipped = std::filesystem::path(FIPSGATE_SOURCE_DIR) / "signatures";
 
 std::string read_file(const std::filesystem::path& path) {
-  std::ifstream stream(path, std::ios::binary);
-  REQUIRE(stream);
-  std::ostringstream contents;
-  contents << stream.rdbuf();
-  return contents.str();
+  Result<std::string> text = yaml::read_text_file(path.string());
+  REQUIRE_MESSAGE(text.ok(), (text.ok() ? "" : text.error().message()));
+  return std::move(text).value();
 }
 
 std::set<std::string> shipped_names() {

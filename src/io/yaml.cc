@@ -308,13 +308,18 @@ Result<Document> parse(std::string_view text, std::string_view source_name) {
   return DocumentAccess::make(tree_of(*known));
 }
 
-Result<Document> load_file(const std::string& path) {
+Result<std::string> read_text_file(const std::string& path) {
   std::ifstream stream(path, std::ios::binary);
   if (!stream) return Error(path + ": cannot open for reading");
   std::ostringstream contents;
   contents << stream.rdbuf();
   if (stream.bad()) return Error(path + ": read failed");
-  return parse(contents.str(), path);
+  return contents.str();
+}
+
+Result<Document> load_file(const std::string& path) {
+  FG_TRY(std::string text, read_text_file(path));
+  return parse(text, path);
 }
 
 }  // namespace fipsgate::yaml

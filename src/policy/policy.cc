@@ -50,7 +50,7 @@ Result<Policy> load_policy_at_depth(std::string_view name_or_path, const RuleCat
     return Error("policy '" + std::string(name_or_path) + "' is neither a built-in profile (" +
                  known + ") nor an existing file");
   }
-  FG_TRY(std::string text, yaml_fields::read_text_file(path));
+  FG_TRY(std::string text, yaml::read_text_file(path));
   return parse_policy_at_depth(text, path, catalogue, depth);
 }
 

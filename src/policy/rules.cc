@@ -105,7 +105,7 @@ Result<RuleCatalogue> RuleCatalogue::parse(std::string_view yaml_text,
 }
 
 Result<RuleCatalogue> RuleCatalogue::load_file(const std::string& path) {
-  FG_TRY(std::string text, yaml_fields::read_text_file(path));
+  FG_TRY(std::string text, yaml::read_text_file(path));
   return parse(text, path);
 }
 

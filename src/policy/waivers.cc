@@ -99,7 +99,7 @@ Result<std::vector<Waiver>> parse_waivers(std::string_view yaml_text, std::strin
 }
 
 Result<std::vector<Waiver>> load_waivers(const std::string& path, const RuleCatalogue& catalogue) {
-  FG_TRY(std::string text, yaml_fields::read_text_file(path));
+  FG_TRY(std::string text, yaml::read_text_file(path));
   return parse_waivers(text, path, catalogue);
 }
 

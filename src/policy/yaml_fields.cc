@@ -1,8 +1,6 @@
 #include "policy/yaml_fields.h"
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 #include <utility>
 
 namespace fipsgate::yaml_fields {
@@ -54,15 +52,6 @@ std::string where(std::string_view source_name, const yaml::Node& node) {
   // Line 0: the node is absent or the document is empty.
   if (node.line() == 0) return std::string(source_name);
   return std::string(source_name) + ":" + std::to_string(node.line());
-}
-
-Result<std::string> read_text_file(const std::string& path) {
-  std::ifstream stream(path, std::ios::binary);
-  if (!stream) return Error(path + ": cannot open for reading");
-  std::ostringstream contents;
-  contents << stream.rdbuf();
-  if (stream.bad()) return Error(path + ": read failed");
-  return contents.str();
 }
 
 Error MapReader::error_at(const yaml::Node& at, std::string_view field,

@@ -15,9 +15,6 @@ namespace fipsgate::yaml_fields {
 // "rules.yaml:12" for the node's position.
 std::string where(std::string_view source_name, const yaml::Node& node);
 
-// Reads a file into a string; the error names the path and the reason.
-Result<std::string> read_text_file(const std::string& path);
-
 struct MapReader {
   yaml::Node node;
   std::string_view source_name;

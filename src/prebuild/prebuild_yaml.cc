@@ -48,14 +48,6 @@ std::string literal(std::string_view bytes) {
   return out + "\"";
 }
 
-bool read_file(const std::filesystem::path& path, std::string& text) {
-  std::ifstream stream(path, std::ios::binary);
-  std::ostringstream contents;
-  contents << stream.rdbuf();
-  text = contents.str();
-  return stream.good() || stream.eof();
-}
-
 // Writes document `index`'s arrays; returns its kDocuments entry.
 std::string write_document(std::ostream& out, size_t index, const std::string& name,
                            const std::string& text, const Tree& tree) {
@@ -101,19 +93,19 @@ int main(int argc, char** argv) {
   std::string entries;
   size_t count = 0;
   for (const auto& path : files) {
-    std::string text;
-    if (!read_file(path, text)) {
-      std::cerr << "prebuild_yaml: cannot read " << path.string() << "\n";
+    const auto text = fipsgate::yaml::read_text_file(path.string());
+    if (!text) {
+      std::cerr << "prebuild_yaml: " << text.error().message() << "\n";
       return 1;
     }
     const std::string name = path.lexically_relative(root).generic_string();
-    auto document = fipsgate::yaml::parse_with_libyaml(text, name);
+    auto document = fipsgate::yaml::parse_with_libyaml(*text, name);
     if (!document) {
       std::cerr << "prebuild_yaml: warning: left out, parsed at run time: "
                 << document.error().message() << "\n";
       continue;
     }
-    entries += write_document(body, count++, name, text, DocumentAccess::tree(*document));
+    entries += write_document(body, count++, name, *text, DocumentAccess::tree(*document));
   }
 
   std::ostringstream source;

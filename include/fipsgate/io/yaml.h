@@ -146,6 +146,9 @@ class Document {
 // "policy.yaml:3:7: not valid YAML: …".
 Result<Document> parse(std::string_view text, std::string_view source_name);
 
+// Reads a whole file into a string; the error names the path and the reason.
+Result<std::string> read_text_file(const std::string& path);
+
 // Reads and parses a whole file; the path is the source name.
 Result<Document> load_file(const std::string& path);
 
