@@ -78,10 +78,23 @@ bool is_std_package(std::string_view package, const SignatureDb& db, const GoBin
 // so that tests run every path on any machine.
 enum class Simd : uint8_t { best, sse2, scalar };
 
-// The amd64 call scan's first step, exposed for tests: offsets i < size - 4, in order, where
-// text[i] is E8 (CALL rel32) and the destination has the `misaligned` low bits clear;
-// `first_after` is the low byte of the address just after a call at text[0].
-std::vector<uint64_t> e8_call_candidates(ByteView text, uint8_t misaligned, uint8_t first_after,
-                                         Simd simd);
+// What the amd64 call scan tests 16 or 64 bytes at a time (E8 is CALL rel32): the bytes of the
+// destination a vector lane can compute without carries from its neighbours.
+struct E8Prefilter {
+  uint64_t first_after = 0;  // the address just after a call at text[0]
+  uint8_t misaligned = 0;    // low bits every target entry has clear (31: 32-byte aligned)
+  uint8_t span_low = 0;      // bits 16-23 of the lowest entry, minus one
+  uint8_t span_width = 255;  // how many more values bits 16-23 may take; 255: any
+};
+
+// The prefilter for calls into entries that lie in [lowest, highest].
+E8Prefilter e8_prefilter(uint64_t first_after, uint8_t misaligned, uint64_t lowest,
+                         uint64_t highest);
+
+// The call scan's first step, exposed for tests: offsets i < size - 4, in order, where text[i]
+// is E8 and, with P = first_after + i and the displacement text[i+1..i+4],
+//   (uint8_t)(text[i+1] + P) & misaligned == 0  (the destination's low byte) and
+//   (uint8_t)(text[i+3] + (P >> 16) - span_low) <= span_width  (its bits 16-23, less a carry).
+std::vector<uint64_t> e8_call_candidates(ByteView text, const E8Prefilter& filter, Simd simd);
 
 }  // namespace fipsgate::analysis

@@ -135,8 +135,10 @@ class TargetMap {
     return it != targets_.end() && it->entry == destination ? &*it : nullptr;
   }
 
-  // Low address bits that every entry has clear (31 when all are 32-byte aligned).
-  uint8_t misaligned_bits() const { return misaligned_; }
+  // The vector test for a call whose address after it is `first_after` (for_each_e8).
+  E8Prefilter prefilter(uint64_t first_after) const {
+    return e8_prefilter(first_after, misaligned_, lowest_, highest_);
+  }
 
  private:
   // Most calls go to functions nowhere near a target (runtime, the program's own code), so a
@@ -152,88 +154,149 @@ class TargetMap {
   std::vector<uint64_t> bits_;
 };
 
-// The scalar form of the test for_each_e8 makes, for the tail and for machines without SSE2.
+// The test a lane of for_each_e8 makes at offset i: is data[i] E8, and can the call's destination
+// (the address after the call, P = first_after + i, plus the displacement data[i+1..i+4]) be an
+// entry? Only bytes of the destination that need no carry across lanes are tested: the low byte
+// against the entries' alignment, and bits 16-23 against those of the entries' span.
+[[gnu::always_inline]] inline bool e8_passes(const uint8_t* data, uint64_t i,
+                                             const E8Prefilter& filter) {
+  const uint64_t after = filter.first_after + i;
+  const auto destination_low = static_cast<uint8_t>(data[i + 1] + after);
+  const auto span_offset =
+      static_cast<uint8_t>(data[i + 3] + static_cast<uint8_t>(after >> 16) - filter.span_low);
+  return data[i] == 0xE8 && (destination_low & filter.misaligned) == 0 &&
+         span_offset <= filter.span_width;
+}
+
+// The scalar form of the test, for the tail and for machines without SSE2.
 template <class OnOffset>
-void for_each_e8_from(const uint8_t* data, uint64_t i, uint64_t end, uint8_t misaligned,
-                      uint8_t first_after, OnOffset on_offset) {
+void for_each_e8_from(const uint8_t* data, uint64_t i, uint64_t end, const E8Prefilter& filter,
+                      OnOffset on_offset) {
   for (; i < end; ++i) {
-    const auto destination_low = static_cast<uint8_t>(data[i + 1] + first_after + i);
-    if (data[i] == 0xE8 && (destination_low & misaligned) == 0) on_offset(i);
+    if (e8_passes(data, i, filter)) on_offset(i);
   }
 }
 
 #if defined(__x86_64__)
-// Bit j set when p[j] is E8 and the low byte of the destination of a call there has the
-// low_bits clear; `after` holds the low byte of the address after such a call, per lane.
+// Bits 16-23 of P, less span_low, in the lanes of a step whose lane 0 has P = after: the same
+// in every lane, except one more from the lane where P reaches the next 64 KiB (one step in
+// 1024 has such a lane).
+struct SpanBytes {
+  uint8_t byte;       // in lane 0
+  uint64_t crossing;  // the first lane with one more; past the step's lanes when none has
+};
+inline SpanBytes span_bytes(uint64_t after, uint8_t span_low) {
+  return {static_cast<uint8_t>((after >> 16) - span_low), 0x10000 - (after & 0xFFFF)};
+}
+
+// Per lane j of a 32-lane half that starts `first_lane` lanes into the step: the span byte.
+[[gnu::always_inline]] __attribute__((target("avx2"))) inline __m256i span_lanes_avx2(
+    SpanBytes span, uint64_t first_lane, __m256i lane) {
+  const __m256i same = _mm256_set1_epi8(static_cast<char>(span.byte));
+  if (span.crossing >= first_lane + 32) return same;
+  // The lanes at and after the boundary: cmpgt is -1 there, and subtracting it adds one.
+  const auto last_before =
+      static_cast<int64_t>(span.crossing) - 1 - static_cast<int64_t>(first_lane);
+  const __m256i past = _mm256_cmpgt_epi8(
+      lane, _mm256_set1_epi8(static_cast<char>(std::max<int64_t>(last_before, -1))));
+  return _mm256_sub_epi8(same, past);
+}
+
+// Bit j set when the lane test (e8_passes) holds at p[j]; `after` holds the low byte of P per
+// lane and `span` bits 16-23 of P - span_low.
 [[gnu::always_inline]] __attribute__((target("avx2"))) inline uint32_t e8_calls_avx2(
-    const uint8_t* p, __m256i after, __m256i opcode, __m256i low_bits) {
+    const uint8_t* p, __m256i after, __m256i span, __m256i opcode, __m256i low_bits,
+    __m256i span_width) {
   const __m256i block = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
   const __m256i next = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 1));
+  const __m256i third = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 3));
   const __m256i aligned = _mm256_cmpeq_epi8(
       _mm256_and_si256(_mm256_add_epi8(next, after), low_bits), _mm256_setzero_si256());
-  return static_cast<uint32_t>(
-      _mm256_movemask_epi8(_mm256_and_si256(_mm256_cmpeq_epi8(block, opcode), aligned)));
+  const __m256i offset = _mm256_add_epi8(third, span);
+  const __m256i in_span = _mm256_cmpeq_epi8(_mm256_min_epu8(offset, span_width), offset);
+  return static_cast<uint32_t>(_mm256_movemask_epi8(
+      _mm256_and_si256(_mm256_and_si256(_mm256_cmpeq_epi8(block, opcode), aligned), in_span)));
 }
 
 // The same 64 bytes at a time, for CPUs with AVX2 (chosen at run time).
 template <class OnOffset>
 __attribute__((target("avx2"))) void for_each_e8_avx2(const uint8_t* data, uint64_t end,
-                                                      uint8_t misaligned, uint8_t first_after,
+                                                      const E8Prefilter& filter,
                                                       OnOffset on_offset) {
   const __m256i opcode = _mm256_set1_epi8(static_cast<char>(0xE8));
-  const __m256i low_bits = _mm256_set1_epi8(static_cast<char>(misaligned));
+  const __m256i low_bits = _mm256_set1_epi8(static_cast<char>(filter.misaligned));
+  const __m256i span_width = _mm256_set1_epi8(static_cast<char>(filter.span_width));
   const __m256i lane = _mm256_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
                                         17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31);
   const __m256i step = _mm256_set1_epi8(32);
-  __m256i after = _mm256_add_epi8(lane, _mm256_set1_epi8(static_cast<char>(first_after)));
+  __m256i after = _mm256_add_epi8(lane, _mm256_set1_epi8(static_cast<char>(filter.first_after)));
   // 64 bytes a step, one mask for both halves: the test for an empty mask is taken less often
   // and predicted better than once per 32 bytes, where it failed about half the time.
   uint64_t i = 0;
   for (; i + 64 <= end; i += 64, after = _mm256_add_epi8(after, step)) {
+    // Page-cache pages lie anywhere in memory, so the hardware prefetcher stops at each 4 KiB
+    // edge; asking for the line 2 KiB ahead keeps the next page coming.
+    _mm_prefetch(reinterpret_cast<const char*>(data + i + 2048), _MM_HINT_T0);
+    const SpanBytes span = span_bytes(filter.first_after + i, filter.span_low);
     const __m256i after_high = _mm256_add_epi8(after, step);
-    uint64_t mask = e8_calls_avx2(data + i, after, opcode, low_bits) |
-                    uint64_t{e8_calls_avx2(data + i + 32, after_high, opcode, low_bits)} << 32;
+    uint64_t mask =
+        e8_calls_avx2(data + i, after, span_lanes_avx2(span, 0, lane), opcode, low_bits,
+                      span_width) |
+        uint64_t{e8_calls_avx2(data + i + 32, after_high, span_lanes_avx2(span, 32, lane), opcode,
+                               low_bits, span_width)}
+            << 32;
     after = after_high;
     while (mask != 0) {
       on_offset(i + static_cast<uint64_t>(__builtin_ctzll(mask)));
       mask &= mask - 1;
     }
   }
-  for_each_e8_from(data, i, end, misaligned, first_after, on_offset);
+  for_each_e8_from(data, i, end, filter, on_offset);
 }
 #endif
 
-// Calls on_offset(i), in order, for each i < size - 4 where data[i] is E8 (CALL rel32) and the
-// call's destination has the `misaligned` bits clear; `first_after` is the low byte of the
-// address just after a call at data[0] (its address + 5). E8 is common in x86 code (one byte in
-// ~20) and most of those are not calls, so the test runs 16 or 64 bytes at a time: the low byte
-// of a destination is the displacement's low byte, data[i + 1], plus the low byte of the address
-// after the call, so the alignment test needs no 32-bit load.
+// Calls on_offset(i), in order, for each i < size - 4 where the lane test (e8_passes) holds.
+// E8 is common in x86 code (one byte in ~20) and most of those are not calls, and most calls go
+// nowhere near the targets, so the test runs 16 or 64 bytes at a time on bytes that need no
+// 32-bit load: the displacement's low byte plus the low byte of the address after the call is the
+// destination's low byte, and its third byte plus that address's gives the destination's bits
+// 16-23, less at most the carry out of the bits below.
 template <class OnOffset>
-void for_each_e8(const uint8_t* data, uint64_t size, uint8_t misaligned, uint8_t first_after,
-                 Simd simd, OnOffset on_offset) {
+void for_each_e8(const uint8_t* data, uint64_t size, const E8Prefilter& filter, Simd simd,
+                 OnOffset on_offset) {
   if (size < 5) return;
   const uint64_t end = size - 4;  // a call needs its 4 displacement bytes
   uint64_t i = 0;
 #if defined(__x86_64__)
   static const bool avx2 = __builtin_cpu_supports("avx2");
   if (simd == Simd::best && avx2) {
-    for_each_e8_avx2(data, end, misaligned, first_after, on_offset);
+    for_each_e8_avx2(data, end, filter, on_offset);
     return;
   }
 #endif
 #if defined(__SSE2__)
   const __m128i opcode = _mm_set1_epi8(static_cast<char>(0xE8));
-  const __m128i low_bits = _mm_set1_epi8(static_cast<char>(misaligned));
+  const __m128i low_bits = _mm_set1_epi8(static_cast<char>(filter.misaligned));
+  const __m128i span_width = _mm_set1_epi8(static_cast<char>(filter.span_width));
+  const __m128i lane = _mm_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
   const __m128i step = _mm_set1_epi8(16);
-  __m128i after = _mm_add_epi8(_mm_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
-                               _mm_set1_epi8(static_cast<char>(first_after)));
+  __m128i after = _mm_add_epi8(lane, _mm_set1_epi8(static_cast<char>(filter.first_after)));
   for (; simd != Simd::scalar && i + 16 <= end; i += 16, after = _mm_add_epi8(after, step)) {
+    const SpanBytes span_at = span_bytes(filter.first_after + i, filter.span_low);
+    __m128i span = _mm_set1_epi8(static_cast<char>(span_at.byte));
+    if (span_at.crossing < 16) {
+      const auto last_before = static_cast<char>(static_cast<int>(span_at.crossing) - 1);
+      span = _mm_sub_epi8(span, _mm_cmpgt_epi8(lane, _mm_set1_epi8(last_before)));
+    }
     const __m128i block = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i));
     const __m128i next = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i + 1));
+    const __m128i third = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i + 3));
     const __m128i aligned =
         _mm_cmpeq_epi8(_mm_and_si128(_mm_add_epi8(next, after), low_bits), _mm_setzero_si128());
-    const __m128i calls = _mm_and_si128(_mm_cmpeq_epi8(block, opcode), aligned);
+    const __m128i offset = _mm_add_epi8(third, span);
+    const __m128i in_span = _mm_cmpeq_epi8(_mm_min_epu8(offset, span_width), offset);
+    const __m128i calls =
+        _mm_and_si128(_mm_and_si128(_mm_cmpeq_epi8(block, opcode), aligned), in_span);
     auto mask = static_cast<uint32_t>(_mm_movemask_epi8(calls));
     while (mask != 0) {
       on_offset(i + static_cast<uint64_t>(__builtin_ctz(mask)));
@@ -241,15 +304,24 @@ void for_each_e8(const uint8_t* data, uint64_t size, uint8_t misaligned, uint8_t
     }
   }
 #endif
-  for_each_e8_from(data, i, end, misaligned, first_after, on_offset);
+  for_each_e8_from(data, i, end, filter, on_offset);
 }
 
 }  // namespace
 
-std::vector<uint64_t> e8_call_candidates(ByteView text, uint8_t misaligned, uint8_t first_after,
-                                         Simd simd) {
+E8Prefilter e8_prefilter(uint64_t first_after, uint8_t misaligned, uint64_t lowest,
+                         uint64_t highest) {
+  // Bits 16-23 of an entry lie within those of the lowest and the highest one, and the lane's
+  // sum falls one short of a destination's when bits 0-15 carry: span_low is one below the
+  // lowest's. A span of 255 or more 64 KiB blocks tests nothing.
+  const uint64_t blocks = (highest >> 16) - (lowest >> 16) + 1;
+  return {first_after, misaligned, static_cast<uint8_t>((lowest >> 16) - 1),
+          static_cast<uint8_t>(std::min<uint64_t>(blocks, 255))};
+}
+
+std::vector<uint64_t> e8_call_candidates(ByteView text, const E8Prefilter& filter, Simd simd) {
   std::vector<uint64_t> offsets;
-  for_each_e8(text.data(), text.size(), misaligned, first_after, simd,
+  for_each_e8(text.data(), text.size(), filter, simd,
               [&](uint64_t offset) { offsets.push_back(offset); });
   return offsets;
 }
@@ -275,9 +347,8 @@ std::vector<CallHit> e8_calls_into(const RegionView& view, uint64_t begin, uint6
   std::vector<CallHit> hits;
   const uint8_t* data = view.bytes.data();
   const uint64_t available = std::min(end + 4, view.bytes.size()) - begin;
-  const auto first_after = static_cast<uint8_t>(view.vaddr + begin + 5);
   for_each_e8(
-      data + begin, available, map.misaligned_bits(), first_after,
+      data + begin, available, map.prefilter(view.vaddr + begin + 5),
       Simd::best, [&](uint64_t relative_offset) __attribute__((always_inline)) {
         const uint64_t i = begin + relative_offset;
         const auto displacement = static_cast<int32_t>(load_uint(data + i + 1, 4, Endian::little));
