@@ -235,8 +235,8 @@ __attribute__((target("avx2"))) void for_each_e8_avx2(const uint8_t* data, uint6
   uint64_t i = 0;
   for (; i + 64 <= end; i += 64, after = _mm256_add_epi8(after, step)) {
     // Page-cache pages lie anywhere in memory, so the hardware prefetcher stops at each 4 KiB
-    // edge; asking for the line 2 KiB ahead keeps the next page coming.
-    _mm_prefetch(reinterpret_cast<const char*>(data + i + 2048), _MM_HINT_T0);
+    // edge; asking for the line 2 KiB ahead (never past the text) keeps the next page coming.
+    _mm_prefetch(reinterpret_cast<const char*>(data + std::min(i + 2048, end)), _MM_HINT_T0);
     const SpanBytes span = span_bytes(filter.first_after + i, filter.span_low);
     const __m256i after_high = _mm256_add_epi8(after, step);
     uint64_t mask =
