@@ -61,15 +61,14 @@ TEST_CASE("every vector path of the call scan finds what a plain loop finds") {
 
 TEST_CASE("the call scan's prefilter keeps every call whose destination lies in the span") {
   std::mt19937_64 random(20261128);
-  int kept = 0;
   for (int round = 0; round < 20000; ++round) {
     // Spans from one byte to past 255 blocks of 64 KiB, anywhere below 2^40; a call site within
     // 2^31 of the destination, which is any address of the span.
     const uint64_t lowest = (random() % (uint64_t{1} << 40)) & ~uint64_t{31};
     const uint64_t highest = lowest + (random() % 4 == 0 ? random() % (uint64_t{1} << 25)
                                                          : random() % (uint64_t{1} << 20));
+    // 32-byte aligned, like lowest, so it stays within [lowest, highest].
     const uint64_t destination = (lowest + random() % (highest - lowest + 1)) & ~uint64_t{31};
-    if (destination < lowest) continue;
     const int64_t displacement = static_cast<int32_t>(random());
     const uint64_t after = destination - static_cast<uint64_t>(displacement);
     std::string text = {'\xE8', 0, 0, 0, 0, '\x90', '\x90', '\x90'};
@@ -84,9 +83,7 @@ TEST_CASE("the call scan's prefilter keeps every call whose destination lies in 
       INFO("lowest ", lowest, " highest ", highest, " destination ", destination, " lead ", lead);
       CHECK(e8_call_candidates(ByteView(text), filter, simd) == std::vector<uint64_t>{lead});
     }
-    ++kept;
   }
-  CHECK(kept > 15000);
 }
 
 TEST_CASE("the call scan's prefilter turns away calls far from the span") {
