@@ -1,6 +1,8 @@
-// Capstone 4 wrappers (see disassemble.h). Capstone is opened at the first disassembler
-// (io/shared_library.h): its ~77k relocations cost every process 2 ms, and most runs disassemble
-// nothing.
+// Capstone 4 wrappers (see disassemble.h). The release program links Capstone's archive into a
+// position-dependent executable (CMakeLists.txt), where its ~77k table pointers need no
+// relocation. Other builds open the shared library at the first disassembler
+// (io/shared_library.h): relocating and copying those tables costs 2-7 ms, and most runs
+// disassemble nothing.
 #include "analysis/disassemble.h"
 
 #include <capstone/capstone.h>
@@ -22,6 +24,13 @@ struct Capstone {
 
 Capstone load_capstone() {
   Capstone api;
+#ifdef FIPSGATE_CAPSTONE_LINKED
+  api.open = &cs_open;
+  api.close = &cs_close;
+  api.allocate = &cs_malloc;
+  api.free = &cs_free;
+  api.disassemble_one = &cs_disasm_iter;
+#else
   const std::string error =
       open_library(FIPSGATE_CAPSTONE_SONAME, {{"cs_open", api.open},
                                               {"cs_close", api.close},
@@ -29,6 +38,7 @@ Capstone load_capstone() {
                                               {"cs_free", api.free},
                                               {"cs_disasm_iter", api.disassemble_one}});
   if (!error.empty()) api.error = "disassembler: " + error;
+#endif
   return api;
 }
 
