@@ -6,6 +6,7 @@
 #include "analysis/analysis_internal.h"
 #include "fipsgate/analysis/analyze.h"
 #include "fipsgate/go/go_binary.h"
+#include "support/scratch.h"
 #include "support/synthetic_stacks.h"
 
 using fipsgate::Backend;
@@ -315,6 +316,40 @@ TEST_CASE("a direct call from main into crypto/md5 names main.main as the caller
   CHECK(use->callers[0].callee == "crypto/md5.Sum");
   CHECK(use->callers[0].call_site_vaddr == site);
   CHECK_FALSE(use->std_internal_only);
+}
+
+TEST_CASE("the call scan finds the same calls copying a file out in windows as in memory") {
+  // A file-backed analysis copies the text out 64 KiB at a time (io/mapped_file.h); a call whose
+  // displacement runs past a window's end must still be found, once, as in memory. The windows
+  // start at function entries here, so the callers are of the standard library, whose calls are
+  // not confirmed by disassembly (a call cannot run past its function's end).
+  StackSpec spec = fipsgate::testing::standard_stack();
+  for (int i = 0; i < 5000; ++i) spec.functions.push_back("net/http.f" + std::to_string(i));
+  spec.functions.push_back("crypto/md5.Sum");
+  BuiltStack stack = build_stack(spec);
+  std::vector<uint64_t> sites;
+  // At 64 KiB edges of the text: a call 6, 4 and 2 bytes before one (the displacement ends
+  // before, on, and after it) and one at it, each in a function of its own.
+  const uint64_t window = 0x10000;
+  const uint64_t text = fipsgate::testing::kStackTextStart;
+  int edge = 1;
+  for (const uint64_t before : {6, 4, 2, 0}) sites.push_back(text + window * edge++ - before);
+  for (const uint64_t site : sites) stack.place_call(site, "crypto/md5.Sum");
+  const std::string path =
+      fipsgate::testing::scratch_file("window-edges", std::string(stack.view().chars())).string();
+
+  const Facts in_memory = analyze_stack(stack);
+  fipsgate::AnalyzeOptions options;
+  options.as_of_date = "2026-11-27";
+  const auto from_file = fipsgate::analyze_file(path, signatures(), options);
+  REQUIRE(from_file.ok());
+  for (const Facts* facts : {&in_memory, &*from_file}) {
+    const auto* use = use_of(*facts, "crypto/md5");
+    REQUIRE(use != nullptr);
+    std::vector<uint64_t> found;
+    for (const auto& caller : use->std_callers) found.push_back(caller.call_site_vaddr);
+    CHECK(found == sites);
+  }
 }
 
 TEST_CASE("an E8 byte inside another instruction is not taken for a call") {

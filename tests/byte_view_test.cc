@@ -5,6 +5,8 @@
 
 #include "fipsgate/io/byte_view.h"
 #include "fipsgate/io/digest.h"
+#include "fipsgate/io/mapped_file.h"
+#include "support/scratch.h"
 
 using fipsgate::ByteView;
 using fipsgate::Endian;
@@ -82,4 +84,27 @@ TEST_CASE("find agrees with string_view::find at every start, length and boundar
       }
     }
   }
+}
+
+TEST_CASE("a mapped file copies out exactly the bytes its view holds, and nothing past its end") {
+  std::string bytes(200000, '\0');
+  std::mt19937 random(7);
+  for (char& byte : bytes) byte = static_cast<char>(random());
+  const auto file =
+      fipsgate::MappedFile::open(fipsgate::testing::scratch_file("copy-out", bytes).string());
+  REQUIRE(file.ok());
+  std::string out(bytes.size(), 'x');
+  auto* target = reinterpret_cast<uint8_t*>(out.data());
+  REQUIRE(file->copy_out(0, target, bytes.size()));
+  CHECK(out == bytes);
+  REQUIRE(file->copy_out(123457, target, 4));
+  CHECK(out.substr(0, 4) == bytes.substr(123457, 4));
+  CHECK(file->copy_out(bytes.size(), target, 0));
+  CHECK_FALSE(file->copy_out(bytes.size() - 3, target, 4));
+  CHECK_FALSE(file->copy_out(bytes.size() + 1, target, 0));
+  CHECK_FALSE(file->copy_out(1, target, UINT64_MAX));          // no wrap-around
+  CHECK_FALSE(fipsgate::MappedFile().copy_out(0, target, 0));  // nothing open
+  CHECK(file->holds(file->view().clamp(100, 1000)));
+  CHECK_FALSE(file->holds(ByteView(file->view().data() + 100, 1000, 99)));  // another offset
+  CHECK_FALSE(file->holds(ByteView(bytes, 100)));                           // other memory
 }

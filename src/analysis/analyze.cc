@@ -202,6 +202,7 @@ Result<Facts> analyze_file(const std::string& path, const SignatureSource& signa
   FG_TRY(MappedFile file, MappedFile::open(path));
   auto image = read_binary_image(file.view());
   if (!image.ok()) return image.error().within(path);
+  image->set_source(&file);
   // Started only once the file is known to be a binary: an unreadable one reports at once.
   // With both launch policies the Helper hashes on this thread, at get(), when no thread can be
   // started.

@@ -42,13 +42,14 @@ Result<MappedFile> MappedFile::open(const std::string& path) {
     }
     file.data_ = static_cast<const uint8_t*>(mapping);
   }
-  ::close(fd);
+  file.fd_ = fd;
   return file;
 }
 
 MappedFile::MappedFile(MappedFile&& other) noexcept
     : data_(std::exchange(other.data_, nullptr)),
       size_(std::exchange(other.size_, 0)),
+      fd_(std::exchange(other.fd_, -1)),
       path_(std::move(other.path_)) {}
 
 MappedFile& MappedFile::operator=(MappedFile&& other) noexcept {
@@ -56,9 +57,23 @@ MappedFile& MappedFile::operator=(MappedFile&& other) noexcept {
     release();
     data_ = std::exchange(other.data_, nullptr);
     size_ = std::exchange(other.size_, 0);
+    fd_ = std::exchange(other.fd_, -1);
     path_ = std::move(other.path_);
   }
   return *this;
+}
+
+bool MappedFile::copy_out(uint64_t offset, uint8_t* out, uint64_t size) const {
+  if (fd_ < 0 || offset > size_ || size > size_ - offset) return false;
+  while (size > 0) {
+    const ssize_t got = ::pread(fd_, out, size, static_cast<off_t>(offset));
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) return false;  // an error, or the file shrank since it was mapped
+    out += got;
+    offset += static_cast<uint64_t>(got);
+    size -= static_cast<uint64_t>(got);
+  }
+  return true;
 }
 
 MappedFile::~MappedFile() {
@@ -77,6 +92,8 @@ void MappedFile::release() {
     ::madvise(mapping, size_, MADV_DONTNEED);
     ::munmap(mapping, size_);
   }
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
   data_ = nullptr;
   size_ = 0;
 }

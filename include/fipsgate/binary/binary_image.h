@@ -19,6 +19,8 @@
 
 namespace fipsgate {
 
+class MappedFile;
+
 enum class FileFormat : uint8_t { elf, pe, macho };
 enum class Arch : uint8_t {
   unknown,
@@ -144,6 +146,11 @@ class BinaryImage {
 
   ByteView file() const { return file_; }
   void set_file(ByteView file) { file_ = file; }
+  // The open file behind file(), for a pass that reads a large region once, in order, and is
+  // faster copying it out than touching its mapped pages (io/mapped_file.h); null for bytes
+  // held in memory. It must outlive the image's use.
+  const MappedFile* source() const { return source_; }
+  void set_source(const MappedFile* source) { source_ = source; }
 
   // The file bytes backing [vaddr, vaddr+length), which must lie in one segment's file bytes.
   Result<ByteView> at_address(uint64_t vaddr, uint64_t length) const;
@@ -163,6 +170,7 @@ class BinaryImage {
 
  private:
   ByteView file_;
+  const MappedFile* source_ = nullptr;
   std::shared_ptr<std::deque<std::string>> owned_strings_ =
       std::make_shared<std::deque<std::string>>();
 };
