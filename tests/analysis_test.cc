@@ -352,6 +352,35 @@ TEST_CASE("the call scan finds the same calls copying a file out in windows as i
   }
 }
 
+TEST_CASE("a marker across a window edge of a region copied out of a file is found once") {
+  // The signature scan copies a region out of the file 64 KiB at a time (io/mapped_file.h): the
+  // BoringCrypto panic string, 9 bytes before the first edge of the read-only strings, starts in
+  // one window and ends in the next.
+  StackSpec spec = fipsgate::testing::boringcrypto_stack();
+  const std::string marker = "boringcrypto: not in FIPS mode";
+  spec.rodata_strings.insert(spec.rodata_strings.begin(),
+                             {std::string(0x10000 - 10, 'x'), marker, std::string(0x10000, 'y')});
+  const BuiltStack stack = build_stack(spec);
+  const uint64_t expected = stack.string_vaddr(marker);
+  REQUIRE(expected % 0x10000 == 0x10000 - 9);
+  const std::string path =
+      fipsgate::testing::scratch_file("marker-edge", std::string(stack.view().chars())).string();
+  fipsgate::AnalyzeOptions options;
+  options.as_of_date = "2026-11-27";
+  const auto from_file = fipsgate::analyze_file(path, signatures(), options);
+  REQUIRE(from_file.ok());
+  const Facts in_memory = analyze_stack(stack);
+  for (const Facts* facts : {&in_memory, &*from_file}) {
+    std::vector<uint64_t> found;
+    for (const auto& backend : facts->backends) {
+      for (const auto& evidence : backend.evidence) {
+        if (evidence.marker_id == "boring.string.not_fips_mode") found.push_back(*evidence.vaddr);
+      }
+    }
+    CHECK(found == std::vector<uint64_t>{expected});
+  }
+}
+
 TEST_CASE("an E8 byte inside another instruction is not taken for a call") {
   StackSpec spec = fipsgate::testing::standard_stack();
   spec.functions.push_back("crypto/md5.Sum");

@@ -7,7 +7,6 @@
 #include <cstring>
 #include <future>
 #include <map>
-#include <memory>
 #include <optional>
 #include <set>
 
@@ -344,10 +343,6 @@ constexpr uint64_t kTextChunkBytes = uint64_t{8} << 20;
 // reports the limit).
 constexpr size_t kMaxCallHits = size_t{2} << 20;
 
-// Read windows for the call scan, one per chunk in flight: bytes copied out of the file land in
-// the L2 cache, where the scan reads them once.
-constexpr uint64_t kReadWindowBytes = uint64_t{64} << 10;
-
 // Adds to `hits` the E8 calls into the targets among `bytes`: those at offsets below
 // size - 4 (a call needs its displacement), the first at address `vaddr`.
 void e8_calls_in(const uint8_t* bytes, uint64_t size, uint64_t vaddr, const TargetMap& map,
@@ -369,27 +364,24 @@ void e8_calls_in(const uint8_t* bytes, uint64_t size, uint64_t vaddr, const Targ
 }
 
 // The calls into the targets at offsets [begin, end) of the view. A view in a file is copied out
-// a window at a time (io/mapped_file.h: each is read once, in order); where that fails, or the
-// bytes are in memory, they are read where they lie.
+// a window at a time (io/mapped_file.h), each with the 4 bytes after it for a call in its last
+// bytes; where that fails, or the bytes are in memory, they are read where they lie.
 std::vector<CallHit> e8_calls_into(const RegionView& view, const MappedFile* file, uint64_t begin,
                                    uint64_t end, const TargetMap& map, size_t max_hits,
                                    bool& truncated) {
   std::vector<CallHit> hits;
-  const uint64_t size = view.bytes.size();
   uint64_t at = begin;
-  if (file != nullptr && file->holds(view.bytes)) {
-    const auto window = std::make_unique_for_overwrite<uint8_t[]>(kReadWindowBytes + 4);
-    for (; at < end; at += kReadWindowBytes) {
-      // Each window carries the 4 bytes after it, for a call in its last bytes.
-      const uint64_t length = std::min(kReadWindowBytes, end - at) + 4;
-      const uint64_t available = std::min(length, size - at);
-      if (!file->copy_out(view.bytes.file_offset() + at, window.get(), available)) break;
-      e8_calls_in(window.get(), available, view.vaddr + at, map, max_hits, hits, truncated);
-    }
+  if (file != nullptr) {
+    at = file->for_each_window(view.bytes, begin, end, 4,
+                               [&](const uint8_t* data, uint64_t from, uint64_t, uint64_t length) {
+                                 e8_calls_in(data, length, view.vaddr + from, map, max_hits, hits,
+                                             truncated);
+                                 return true;
+                               });
   }
   if (at < end) {
-    e8_calls_in(view.bytes.data() + at, std::min(end + 4, size) - at, view.vaddr + at, map,
-                max_hits, hits, truncated);
+    e8_calls_in(view.bytes.data() + at, std::min(end + 4, view.bytes.size()) - at, view.vaddr + at,
+                map, max_hits, hits, truncated);
   }
   return hits;
 }

@@ -167,6 +167,13 @@ void index_group(Group& group, const Patterns& patterns) {
 // enough to stay in L1.
 constexpr size_t kCandidateBatch = 256;
 
+size_t MultiPatternMatcher::longest_pattern() const {
+  size_t longest = 0;
+  for (const Compiled& compiled : patterns_)
+    longest = std::max(longest, compiled.spec.bytes.size());
+  return longest;
+}
+
 Result<MultiPatternMatcher> MultiPatternMatcher::compile(std::vector<PatternSpec> patterns,
                                                          MatcherOptions options) {
   MultiPatternMatcher matcher;

@@ -6,6 +6,7 @@
 #include <regex>
 
 #include "fipsgate/go/symbol_name.h"
+#include "fipsgate/io/mapped_file.h"
 
 namespace fipsgate {
 namespace {
@@ -311,6 +312,38 @@ bool SignatureMatcher::searched(size_t marker_index, bool names_read,
                      [&](Signal signal) { return found.has(signal); });
 }
 
+namespace {
+
+// One region view through a matcher, with hits at offsets into the view. A view in a file is
+// copied out a window at a time (io/mapped_file.h), each window carrying the longest pattern's
+// length less one more bytes, so that a hit lies wholly in the window it starts in and is passed
+// on from that window only; where that fails, or the bytes are in memory, the rest is scanned
+// where it lies.
+void scan_view(const MultiPatternMatcher& matcher, const RegionView& view, const MappedFile* file,
+               const std::function<bool(uint32_t id, uint64_t offset)>& on_hit) {
+  uint64_t at = 0;
+  bool stopped = false;
+  if (file != nullptr && matcher.pattern_count() > 0) {
+    at = file->for_each_window(
+        view.bytes, 0, view.bytes.size(), matcher.longest_pattern() - 1,
+        [&](const uint8_t* data, uint64_t from, uint64_t own, uint64_t length) {
+          matcher.scan(ByteView(data, length, view.bytes.file_offset() + from), view.vaddr + from,
+                       [&](uint32_t id, uint64_t offset) {
+                         if (offset >= own) return true;  // the next window's
+                         stopped = !on_hit(id, from + offset);
+                         return !stopped;
+                       });
+          return !stopped;
+        });
+  }
+  if (stopped || at >= view.bytes.size()) return;
+  const ByteView rest = view.bytes.clamp(at, view.bytes.size() - at);
+  matcher.scan(rest, view.vaddr + at,
+               [&](uint32_t id, uint64_t offset) { return on_hit(id, at + offset); });
+}
+
+}  // namespace
+
 // Bytes and strings, one pass per region; with a function table, patterns scoped to a function
 // are looked for in its body instead (record_function_name), and a region none of whose
 // patterns is searched is not read.
@@ -323,7 +356,7 @@ void SignatureMatcher::scan_regions(const BinaryImage& image, const FunctionTabl
       wanted[pattern] = searched(group.marker_of_pattern[pattern], names_read, found);
     if (std::find(wanted.begin(), wanted.end(), 1) == wanted.end()) continue;
     for (const RegionView& view : region_views(image, group.region)) {
-      group.matcher.scan(view.bytes, view.vaddr, [&](uint32_t pattern, uint64_t offset) {
+      scan_view(group.matcher, view, image.source(), [&](uint32_t pattern, uint64_t offset) {
         if (wanted[pattern] == 0) return true;
         const size_t marker_index = group.marker_of_pattern[pattern];
         const Marker& marker = markers_[marker_index];

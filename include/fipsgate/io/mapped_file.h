@@ -1,11 +1,14 @@
 // A read-only file held as one ByteView. Mapped with mmap: the analysis touches a few scattered
 // regions (headers, build info, name tables), so paging in only those beats reading it all.
-// The file stays open beside the mapping for the one pass that reads a large region once, in
-// order (the call scan): copying it out in windows costs what `cat` pays per byte, where the
-// first touch of each mapped page can cost far more (docs/BENCHMARKS.md, tenth round).
+// The file stays open beside the mapping for passes that read a large region once, in order
+// (the call scan, the signature scan's regions): copying it out in windows costs what `cat` pays
+// per byte, where the first touch of each mapped page can cost far more (docs/BENCHMARKS.md,
+// tenth round).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "fipsgate/io/byte_view.h"
@@ -36,6 +39,20 @@ class MappedFile {
   // not all be read; the mapping still holds them.
   bool copy_out(uint64_t offset, uint8_t* out, uint64_t size) const;
 
+  // Bytes per window of for_each_window(): a window copied out lands in the L2 cache, where the
+  // pass reads it once (64 KiB was as fast as 128 KiB and faster than 256 KiB or 1 MiB).
+  static constexpr uint64_t kWindowBytes = uint64_t{64} << 10;
+
+  // Copies out offsets [begin, end) of `bytes` (which this mapping holds) a window at a time, in
+  // order, and calls on_window(data, at, own, length) for each: data holds the `length` bytes
+  // from offset `at`, the window's `own` bytes (up to kWindowBytes) and after them up to `carry`
+  // more, as far as `bytes` goes, for a pattern that starts in the window and ends past it.
+  // Stops when on_window returns false or a copy fails; returns the offset it reached (`end`
+  // when every window was passed on).
+  template <class OnWindow>
+  uint64_t for_each_window(const ByteView& bytes, uint64_t begin, uint64_t end, uint64_t carry,
+                           OnWindow on_window) const;
+
  private:
   void release();
 
@@ -44,5 +61,21 @@ class MappedFile {
   int fd_ = -1;
   std::string path_;
 };
+
+template <class OnWindow>
+uint64_t MappedFile::for_each_window(const ByteView& bytes, uint64_t begin, uint64_t end,
+                                     uint64_t carry, OnWindow on_window) const {
+  if (!holds(bytes) || begin >= end) return begin;
+  const auto window = std::make_unique_for_overwrite<uint8_t[]>(kWindowBytes + carry);
+  for (uint64_t at = begin; at < end; at += kWindowBytes) {
+    const uint64_t own = std::min(kWindowBytes, end - at);
+    const uint64_t length = std::min(own + carry, bytes.size() - at);
+    if (!copy_out(bytes.file_offset() + at, window.get(), length) ||
+        !on_window(static_cast<const uint8_t*>(window.get()), at, own, length)) {
+      return at;
+    }
+  }
+  return end;
+}
 
 }  // namespace fipsgate

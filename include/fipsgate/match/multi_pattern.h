@@ -102,6 +102,8 @@ class MultiPatternMatcher {
             const std::function<bool(uint32_t id, uint64_t offset)>& on_hit) const;
 
   size_t pattern_count() const { return patterns_.size(); }
+  // The longest pattern's length: a hit lies wholly inside this many bytes from its start.
+  size_t longest_pattern() const;
   MatchEngine engine() const { return engine_; }
 
  private:
