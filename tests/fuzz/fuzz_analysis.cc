@@ -1,10 +1,17 @@
 // The whole analysis from file bytes: ELF reader, Go stage, analysis with the real signature
 // database, and the verdict under the fips140-3 profile. Beyond the exercise.h invariants it
-// checks that a binary the analysis could not (fully) read is never judged passing.
+// checks that a binary the analysis could not (fully) read is never judged passing, and that
+// the passes that copy regions out of a file (io/mapped_file.h) find what the same passes find
+// in the bytes in memory.
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include <optional>
+#include <string>
 
 #include "fipsgate/analysis/analyze.h"
 #include "fipsgate/binary/elf.h"
+#include "fipsgate/io/mapped_file.h"
 #include "fipsgate/policy/verdict.h"
 #include "fuzz_target.h"
 
@@ -40,6 +47,34 @@ const Context& context() {
   return loaded;
 }
 
+// The input as a file (an anonymous memory file, reopened through /proc), or nothing when the
+// system cannot make one.
+std::optional<fipsgate::MappedFile> as_file(const uint8_t* data, size_t size) {
+  static const int fd = memfd_create("fuzz-input", MFD_CLOEXEC);
+  if (fd < 0 || ftruncate(fd, 0) != 0) return std::nullopt;
+  if (size > 0 && pwrite(fd, data, size, 0) != static_cast<ssize_t>(size)) return std::nullopt;
+  auto file = fipsgate::MappedFile::open("/proc/self/fd/" + std::to_string(fd));
+  if (!file) return std::nullopt;
+  return std::move(*file);
+}
+
+// What the copied-out passes decide: the call sites found and every evidence address.
+std::string found_where(const fipsgate::Facts& facts) {
+  std::string out;
+  for (const auto& use : facts.non_approved) {
+    for (const auto* callers : {&use.callers, &use.std_callers}) {
+      for (const auto& caller : *callers) out += std::to_string(caller.call_site_vaddr) + " ";
+    }
+    out += "| ";
+  }
+  for (const auto& backend : facts.backends) {
+    for (const auto& evidence : backend.evidence) {
+      out += evidence.marker_id + "@" + std::to_string(evidence.vaddr.value_or(0)) + " ";
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -58,6 +93,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       for (const Evidence& evidence : backend.evidence)
         if (evidence.kind == Evidence::Kind::function)
           violations.add("backend evidence from a function name without a function table");
+  }
+  if (auto mapped = as_file(data, size)) {
+    if (auto again = read_elf(mapped->view())) {
+      again->set_source(&*mapped);
+      const GoBinary go_again = read_go_binary(*again);
+      if (found_where(analyze(*again, go_again, ctx.db)) != found_where(facts))
+        violations.add("the passes over the file copied out disagree with those over its bytes");
+    }
   }
   static const Date scan_date = must(Date::parse("2026-06-01"), "date");
   BinaryVerdict verdict =
