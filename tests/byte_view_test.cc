@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <filesystem>
 #include <random>
 #include <string>
 
@@ -107,4 +108,15 @@ TEST_CASE("a mapped file copies out exactly the bytes its view holds, and nothin
   CHECK(file->holds(file->view().clamp(100, 1000)));
   CHECK_FALSE(file->holds(ByteView(file->view().data() + 100, 1000, 99)));  // another offset
   CHECK_FALSE(file->holds(ByteView(bytes, 100)));                           // other memory
+}
+
+TEST_CASE("a region is copied out up to 64 MiB and read in place beyond") {
+  // A sparse file: nothing is written, so the size costs no disk.
+  const auto path = fipsgate::testing::scratch_file("big", "");
+  std::filesystem::resize_file(path, fipsgate::MappedFile::kCopiedOutBytes + 4096);
+  const auto file = fipsgate::MappedFile::open(path.string());
+  REQUIRE(file.ok());
+  CHECK_FALSE(file->better_copied_out(file->view()));
+  CHECK(file->better_copied_out(file->view().clamp(4096, fipsgate::MappedFile::kCopiedOutBytes)));
+  CHECK_FALSE(file->better_copied_out(ByteView("in memory")));
 }

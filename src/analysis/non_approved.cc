@@ -433,7 +433,9 @@ bool scan_direct_calls(const BinaryImage& image, const std::vector<Target>& targ
     const uint8_t* data = view.bytes.data();
     const uint64_t size = view.bytes.size();
     if (arch == Arch::amd64 || arch == Arch::x86) {
-      e8_calls(view, image.source(), map, truncated, on_call, prepare);
+      const MappedFile* file = image.source();
+      if (file != nullptr && !file->better_copied_out(view.bytes)) file = nullptr;
+      e8_calls(view, file, map, truncated, on_call, prepare);
     } else if (arch == Arch::s390x) {
       // BRASL r14: C0 E5 + signed 32-bit halfword offset, big-endian, 2-byte aligned.
       for (uint64_t i = view.vaddr % 2; i + 6 <= size; i += 2) {

@@ -323,7 +323,7 @@ void scan_view(const MultiPatternMatcher& matcher, const RegionView& view, const
                const std::function<bool(uint32_t id, uint64_t offset)>& on_hit) {
   uint64_t at = 0;
   bool stopped = false;
-  if (file != nullptr && matcher.pattern_count() > 0) {
+  if (file != nullptr && matcher.pattern_count() > 0 && file->better_copied_out(view.bytes)) {
     at = file->for_each_window(
         view.bytes, 0, view.bytes.size(), matcher.longest_pattern() - 1,
         [&](const uint8_t* data, uint64_t from, uint64_t own, uint64_t length) {

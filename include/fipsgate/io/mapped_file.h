@@ -39,6 +39,18 @@ class MappedFile {
   // not all be read; the mapping still holds them.
   bool copy_out(uint64_t offset, uint8_t* out, uint64_t size) const;
 
+  // Whether a pass reading `bytes` once, in order, should copy them out (for_each_window)
+  // rather than read them where they lie: the mapping holds them, and they are at most
+  // kCopiedOutBytes. After a sequential read the kernel holds a file in folios that grow with
+  // the readahead up to 2 MiB, which it maps whole, one fault each: the 707 MB provider's 403 MB
+  // of code read in place in 65 ms against 76 ms copied, where kubectl's 26 MB and terraform's
+  // 45 MB, in smaller folios, took 25.9 and 33.5 ms in place against 20.2 and 30.0 ms copied
+  // (docs/BENCHMARKS.md, tenth round).
+  static constexpr uint64_t kCopiedOutBytes = uint64_t{64} << 20;
+  bool better_copied_out(const ByteView& bytes) const {
+    return holds(bytes) && bytes.size() <= kCopiedOutBytes;
+  }
+
   // Bytes per window of for_each_window(): a window copied out lands in the L2 cache, where the
   // pass reads it once (64 KiB was as fast as 128 KiB and faster than 256 KiB or 1 MiB).
   static constexpr uint64_t kWindowBytes = uint64_t{64} << 10;
