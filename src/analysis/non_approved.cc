@@ -363,9 +363,9 @@ void e8_calls_in(const uint8_t* bytes, uint64_t size, uint64_t vaddr, const Targ
       });
 }
 
-// The calls into the targets at offsets [begin, end) of the view. A view in a file is copied out
-// a window at a time (io/mapped_file.h), each with the 4 bytes after it for a call in its last
-// bytes; where that fails, or the bytes are in memory, they are read where they lie.
+// The calls into the targets at offsets [begin, end) of the view. Given the file (a view better
+// copied out: io/mapped_file.h), the view is copied out a window at a time, each with the 4 bytes
+// after it for a call in its last bytes; without it, or where a copy fails, it is read in place.
 std::vector<CallHit> e8_calls_into(const RegionView& view, const MappedFile* file, uint64_t begin,
                                    uint64_t end, const TargetMap& map, size_t max_hits,
                                    bool& truncated) {

@@ -314,11 +314,11 @@ bool SignatureMatcher::searched(size_t marker_index, bool names_read,
 
 namespace {
 
-// One region view through a matcher, with hits at offsets into the view. A view in a file is
-// copied out a window at a time (io/mapped_file.h), each window carrying the longest pattern's
-// length less one more bytes, so that a hit lies wholly in the window it starts in and is passed
-// on from that window only; where that fails, or the bytes are in memory, the rest is scanned
-// where it lies.
+// One region view through a matcher, with hits at offsets into the view. A view in a file that is
+// better copied out (io/mapped_file.h) is copied out a window at a time, each window carrying the
+// longest pattern's length less one more bytes, so that a hit lies wholly in the window it
+// starts in and is passed on from that window only; otherwise, or where a copy fails, the rest
+// is scanned where it lies.
 void scan_view(const MultiPatternMatcher& matcher, const RegionView& view, const MappedFile* file,
                const std::function<bool(uint32_t id, uint64_t offset)>& on_hit) {
   uint64_t at = 0;
