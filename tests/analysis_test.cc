@@ -32,6 +32,18 @@ Facts analyze_stack(const BuiltStack& stack, fipsgate::AnalyzeOptions options = 
   return fipsgate::analyze(*image, go, signatures(), options);
 }
 
+// The same stack written to a scratch file `name` and analyzed from there, as the command line
+// does: passes that copy regions out of a file (io/mapped_file.h) read it with pread.
+Facts analyze_stack_file(const BuiltStack& stack, const std::string& name) {
+  const std::string path =
+      fipsgate::testing::scratch_file(name, std::string(stack.view().chars())).string();
+  fipsgate::AnalyzeOptions options;
+  options.as_of_date = "2026-11-27";
+  auto facts = fipsgate::analyze_file(path, signatures(), options);
+  REQUIRE_MESSAGE(facts.ok(), (facts.ok() ? "" : facts.error().message()));
+  return std::move(facts).value();
+}
+
 std::vector<Backend> backends_of(const Facts& facts) {
   std::vector<Backend> out;
   for (const auto& fact : facts.backends) out.push_back(fact.backend);
@@ -335,15 +347,9 @@ TEST_CASE("the call scan finds the same calls copying a file out in windows as i
   int edge = 1;
   for (const uint64_t before : {6, 4, 2, 0}) sites.push_back(text + window * edge++ - before);
   for (const uint64_t site : sites) stack.place_call(site, "crypto/md5.Sum");
-  const std::string path =
-      fipsgate::testing::scratch_file("window-edges", std::string(stack.view().chars())).string();
-
   const Facts in_memory = analyze_stack(stack);
-  fipsgate::AnalyzeOptions options;
-  options.as_of_date = "2026-11-27";
-  const auto from_file = fipsgate::analyze_file(path, signatures(), options);
-  REQUIRE(from_file.ok());
-  for (const Facts* facts : {&in_memory, &*from_file}) {
+  const Facts from_file = analyze_stack_file(stack, "window-edges");
+  for (const Facts* facts : {&in_memory, &from_file}) {
     const auto* use = use_of(*facts, "crypto/md5");
     REQUIRE(use != nullptr);
     std::vector<uint64_t> found;
@@ -363,14 +369,9 @@ TEST_CASE("a marker across a window edge of a region copied out of a file is fou
   const BuiltStack stack = build_stack(spec);
   const uint64_t expected = stack.string_vaddr(marker);
   REQUIRE(expected % 0x10000 == 0x10000 - 9);
-  const std::string path =
-      fipsgate::testing::scratch_file("marker-edge", std::string(stack.view().chars())).string();
-  fipsgate::AnalyzeOptions options;
-  options.as_of_date = "2026-11-27";
-  const auto from_file = fipsgate::analyze_file(path, signatures(), options);
-  REQUIRE(from_file.ok());
   const Facts in_memory = analyze_stack(stack);
-  for (const Facts* facts : {&in_memory, &*from_file}) {
+  const Facts from_file = analyze_stack_file(stack, "marker-edge");
+  for (const Facts* facts : {&in_memory, &from_file}) {
     std::vector<uint64_t> found;
     for (const auto& backend : facts->backends) {
       for (const auto& evidence : backend.evidence) {
