@@ -1,6 +1,7 @@
 // Pieces of the analysis shared between its files; not a public interface.
 #pragma once
 
+#include <array>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -76,25 +77,42 @@ bool is_std_package(std::string_view package, const SignatureDb& db, const GoBin
 
 // Which vector code a scan uses: the widest the CPU has (chosen at run time), or a narrower one,
 // so that tests run every path on any machine.
-enum class Simd : uint8_t { best, sse2, scalar };
+enum class Simd : uint8_t { best, avx2, sse2, scalar };
 
-// What the amd64 call scan tests 16 or 64 bytes at a time (E8 is CALL rel32): the bytes of the
-// destination a vector lane can compute without carries from its neighbours.
+// A span of 64 KiB blocks of the address space, by bits 16-31 of an address: a 16-bit value v
+// is in it when (uint16_t)(v - low) <= width.
+struct BlockSpan {
+  uint16_t low = 0;
+  uint16_t width = 0xFFFF;  // every value
+};
+
+// What the amd64 call scan tests, a vector at a time (E8 is CALL rel32): the parts of a call's
+// destination a lane can compute from the bytes at its offset.
 struct E8Prefilter {
   uint64_t first_after = 0;  // the address just after a call at text[0]
   uint8_t misaligned = 0;    // low bits every target entry has clear (31: 32-byte aligned)
-  uint8_t span_low = 0;      // bits 16-23 of the lowest entry, minus one
-  uint8_t span_width = 255;  // how many more values bits 16-23 may take; 255: any
+  // Bits 16-31 of every entry lie in one of these spans, each widened by one block below for the
+  // carry out of bits 0-15 that a lane leaves out. Two, because the targets of big binaries sit
+  // in two clusters (the provider's: near the runtime and 320 MB on, in the vendored modules).
+  std::array<BlockSpan, 2> blocks;
+  // The same spans' bits 16-23 as one byte span (span_low, plus up to span_width; 255: any),
+  // which the AVX2 and SSE2 code test first, a byte per lane, before the spans themselves.
+  uint8_t span_low = 0;
+  uint8_t span_width = 255;
 };
 
-// The prefilter for calls into entries that lie in [lowest, highest].
+// The prefilter for calls into entries that lie in [lowest, highest], or in one of the two
+// ranges, [lowest, first_end] and [second_start, highest].
 E8Prefilter e8_prefilter(uint64_t first_after, uint8_t misaligned, uint64_t lowest,
                          uint64_t highest);
+E8Prefilter e8_prefilter(uint64_t first_after, uint8_t misaligned, uint64_t lowest,
+                         uint64_t first_end, uint64_t second_start, uint64_t highest);
 
 // The call scan's first step, exposed for tests: offsets i < size - 4, in order, where text[i]
-// is E8 and, with P = first_after + i and the displacement text[i+1..i+4],
+// is E8 and, with P = first_after + i, the displacement text[i+1..i+4], and its upper half
+// D = text[i+3..i+4] (little-endian),
 //   (uint8_t)(text[i+1] + P) & misaligned == 0  (the destination's low byte) and
-//   (uint8_t)(text[i+3] + (P >> 16) - span_low) <= span_width  (its bits 16-23, less a carry).
+//   (uint16_t)(D + (P >> 16)) is in blocks[0] or blocks[1]  (its bits 16-31, less a carry).
 std::vector<uint64_t> e8_call_candidates(ByteView text, const E8Prefilter& filter, Simd simd);
 
 }  // namespace fipsgate::analysis
