@@ -181,3 +181,23 @@ TEST_CASE("a pattern holding a NUL matches no name, not even across a name's end
         std::set<uint32_t>{3});
   CHECK(trie(matcher, std::string_view("crypto/md5")).empty());
 }
+
+TEST_CASE("same_bytes agrees with memcmp at every length and at every differing byte") {
+  // Lengths around the 8-byte words and the overlapping last word; a difference at each position,
+  // in the low and the high bit, and the bytes read straight from a table (unaligned).
+  const std::string table =
+      std::string(3, 'x') + "github.com/aws/aws-sdk-go-v2/service/ec2.(*Client)";
+  for (uint64_t length = 0; length + 3 <= table.size(); ++length) {
+    const char* name = table.data() + 3;
+    std::string other(name, length);
+    CHECK(fipsgate::same_bytes(name, other.data(), length));
+    for (uint64_t at = 0; at < length; ++at) {
+      for (char flip : {'\x01', '\x80'}) {
+        other[at] = static_cast<char>(other[at] ^ flip);
+        CHECK_FALSE(fipsgate::same_bytes(name, other.data(), length));
+        CHECK(fipsgate::same_bytes(name, other.data(), at));
+        other[at] = static_cast<char>(other[at] ^ flip);
+      }
+    }
+  }
+}
