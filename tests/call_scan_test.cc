@@ -118,14 +118,15 @@ TEST_CASE("the call scan's prefilter keeps every call whose destination lies in 
 }
 
 TEST_CASE("the call scan's prefilter turns away calls outside the spans") {
-  // Entries in [0x5cfec0, 0x6fffe0] and [0x14400000, 0x14953e00], as in the 707 MB provider: a
-  // call to the runtime (0x450000: its bits 16-23 lie between the two clusters') is not a
-  // candidate, nor one between the clusters or past them; one into either cluster is.
+  // Entries in [0x5cfec0, 0x66fb00] and [0x14454240, 0x14953e00], as in the 707 MB provider: a
+  // call into the runtime (0x450000, whose bits 16-23 are those of the second cluster's first
+  // block) is not a candidate, nor one between the clusters or past them; one into either is.
   const uint64_t after = 0x9000005;
-  const E8Prefilter filter = e8_prefilter(after, 31, 0x5cfec0, 0x6fffe0, 0x14400000, 0x14953e00);
+  const E8Prefilter filter = e8_prefilter(after, 31, 0x5cfec0, 0x66fb00, 0x14454240, 0x14953e00);
   const std::vector<std::pair<uint64_t, bool>> calls = {
-      {0x450000, false},  {0x600000, true},   {0x6fffe0, true},    {0x8000000, false},
-      {0x14400000, true}, {0x14900000, true}, {0x14a40000, false}, {0x15450000, false},
+      {0x450000, false},  {0x600000, true},    {0x66fb00, true},
+      {0x6fffe0, false},  {0x8000000, false},  {0x14460000, true},
+      {0x14900000, true}, {0x14a40000, false}, {0x15450000, false},
   };
   for (const auto& [destination, kept] : calls) {
     const std::string text = text_with_call(0, after, destination);

@@ -93,7 +93,7 @@ struct E8Prefilter {
   uint8_t misaligned = 0;    // low bits every target entry has clear (31: 32-byte aligned)
   // Bits 16-31 of every entry lie in one of these spans, each widened by one block below for the
   // carry out of bits 0-15 that a lane leaves out. Two, because the targets of big binaries sit
-  // in two clusters (the provider's: near the runtime and 320 MB on, in the vendored modules).
+  // in two clusters (the provider's: near the runtime and 318 MB on, in the vendored modules).
   std::array<BlockSpan, 2> blocks;
   // The same spans' bits 16-23 as one byte span (span_low, plus up to span_width; 255: any),
   // which the AVX2 and SSE2 code test first, a byte per lane, before the spans themselves.

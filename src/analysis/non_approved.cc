@@ -414,10 +414,6 @@ void for_each_e8(const uint8_t* data, uint64_t size, const E8Prefilter& filter, 
   for_each_e8_from(data, i, end, filter, on_offset);
 }
 
-}  // namespace
-
-namespace {
-
 // The blocks of [lowest, highest], with one more below for a lane's missing carry.
 BlockSpan block_span(uint64_t lowest, uint64_t highest) {
   const uint64_t blocks = (highest >> 16) - (lowest >> 16) + 1;
