@@ -274,17 +274,16 @@ __attribute__((target("avx2"))) void for_each_e8_avx2(const uint8_t* data, uint6
   for_each_e8_from(data, i, end, filter, on_offset);
 }
 
-// Lanes 0-63, for the 64-byte and the 32-word vectors of for_each_e8_avx512.
-alignas(64) constexpr std::array<uint8_t, 64> kByteLanes = [] {
-  std::array<uint8_t, 64> lanes{};
-  for (size_t j = 0; j < lanes.size(); ++j) lanes[j] = static_cast<uint8_t>(j);
+// Lane j holds j: the indices of a vector of N lanes.
+template <class Lane, size_t N>
+constexpr std::array<Lane, N> lane_indices() {
+  std::array<Lane, N> lanes{};
+  for (size_t j = 0; j < N; ++j) lanes[j] = static_cast<Lane>(j);
   return lanes;
-}();
-alignas(64) constexpr std::array<uint16_t, 32> kWordLanes = [] {
-  std::array<uint16_t, 32> lanes{};
-  for (size_t w = 0; w < lanes.size(); ++w) lanes[w] = static_cast<uint16_t>(w);
-  return lanes;
-}();
+}
+// For the 64-byte and the 32-word vectors of for_each_e8_avx512.
+alignas(64) constexpr auto kByteLanes = lane_indices<uint8_t, 64>();
+alignas(64) constexpr auto kWordLanes = lane_indices<uint16_t, 32>();
 
 // The filter's two block spans, each value in every 16-bit lane.
 struct BlockSpansAvx512 {
