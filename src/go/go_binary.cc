@@ -22,6 +22,16 @@ void read_build_info_stage(const BinaryImage& image, GoBinary& go) {
 std::optional<std::string> read_pclntab_stages(const BinaryImage& image, GoBinary& go) {
   Result<Pclntab> pclntab = find_pclntab(image);
   if (!pclntab.ok()) return pclntab.error().message();
+  if (const MappedFile* file = image.source()) {
+    // Every byte of the table is read, some more than once: copy it when the file is small.
+    if (auto copied = CopiedRegion::copy(*file, pclntab->bytes)) {
+      Result<Pclntab> reparsed = parse_pclntab(copied->view(), pclntab->vaddr, pclntab->found_in);
+      if (reparsed.ok()) {
+        go.pclntab_copy = std::move(copied);
+        pclntab = std::move(reparsed);
+      }
+    }
+  }
   go.pclntab = std::move(*pclntab);
   Result<ModuleData> moduledata = find_moduledata(image, *go.pclntab);
   if (moduledata.ok()) {

@@ -12,6 +12,7 @@
 #include "fipsgate/go/function_table.h"
 #include "fipsgate/go/moduledata.h"
 #include "fipsgate/go/pclntab.h"
+#include "fipsgate/io/copied_region.h"
 
 namespace fipsgate {
 
@@ -19,6 +20,9 @@ struct GoBinary {
   std::optional<BuildInfo> build_info;
   // Set when build_info is absent but the version/module text were found in read-only data.
   std::optional<FallbackBuildInfo> fallback;
+  // The pclntab copied out of a small file (io/copied_region.h); pclntab and functions then
+  // view this copy instead of the mapping.
+  std::optional<CopiedRegion> pclntab_copy;
   std::optional<Pclntab> pclntab;
   std::optional<ModuleData> moduledata;
   std::optional<FunctionTable> functions;

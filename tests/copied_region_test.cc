@@ -1,0 +1,145 @@
+// CopiedRegion: a region of a mapped file copied into the calling thread's reused buffer, and
+// the pclntab read from such a copy giving what the mapping gives.
+#include "fipsgate/io/copied_region.h"
+
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <random>
+#include <string>
+#include <thread>
+
+#include "fipsgate/binary/binary_image.h"
+#include "fipsgate/go/go_binary.h"
+#include "fipsgate/io/mapped_file.h"
+#include "support/go_layouts.h"
+#include "support/scratch.h"
+
+using fipsgate::ByteView;
+using fipsgate::CopiedRegion;
+using fipsgate::MappedFile;
+
+namespace {
+
+std::string random_bytes(size_t size, unsigned seed) {
+  std::string bytes(size, '\0');
+  std::mt19937 random(seed);
+  for (char& byte : bytes) byte = static_cast<char>(random());
+  return bytes;
+}
+
+}  // namespace
+
+TEST_CASE("a copied region holds the file's bytes at their offset, one copy per thread at once") {
+  const std::string bytes = random_bytes(300000, 11);
+  const auto file = MappedFile::open(fipsgate::testing::scratch_file("copied", bytes).string());
+  REQUIRE(file.ok());
+  const ByteView region = file->view().clamp(4097, 200000);
+
+  const uint8_t* first_buffer = nullptr;
+  {
+    auto copy = CopiedRegion::copy(*file, region);
+    REQUIRE(copy.has_value());
+    CHECK(copy->view().file_offset() == 4097);
+    CHECK(copy->view().chars() == bytes.substr(4097, 200000));
+    CHECK(copy->view().data() != region.data());  // not the mapping
+    first_buffer = copy->view().data();
+
+    // The thread's buffer is lent: a second copy reads in place instead.
+    CHECK_FALSE(CopiedRegion::copy(*file, region).has_value());
+
+    // A move keeps the loan; only dropping the last holder gives the buffer back.
+    CopiedRegion moved = std::move(*copy);
+    copy.reset();
+    CHECK_FALSE(CopiedRegion::copy(*file, region).has_value());
+    CHECK(moved.view().chars() == bytes.substr(4097, 200000));
+  }
+
+  // Given back, the same memory serves the next copy (it is not allocated again).
+  auto again = CopiedRegion::copy(*file, file->view().clamp(10, 1000));
+  REQUIRE(again.has_value());
+  CHECK(again->view().data() == first_buffer);
+  CHECK(again->view().chars() == bytes.substr(10, 1000));
+
+  // Another thread has a buffer of its own.
+  std::optional<std::string> other_copy;
+  std::thread([&] {
+    if (auto copy = CopiedRegion::copy(*file, region))
+      other_copy = std::string(copy->view().chars());
+  }).join();
+  REQUIRE(other_copy.has_value());
+  CHECK(*other_copy == bytes.substr(4097, 200000));
+}
+
+TEST_CASE("a region is not copied when it is too big, not the file's, or cannot be read") {
+  const std::string bytes = random_bytes(8192, 12);
+  const auto file = MappedFile::open(fipsgate::testing::scratch_file("copied-no", bytes).string());
+  REQUIRE(file.ok());
+  CHECK_FALSE(CopiedRegion::copy(*file, ByteView(bytes, 0)).has_value());  // other memory
+  CHECK_FALSE(CopiedRegion::copy(*file, ByteView(file->view().data(), 100, 1)).has_value());
+
+  // Past kMaxBytes, or from a file past kMaxFileBytes (sparse files: no disk used).
+  const auto big_path = fipsgate::testing::scratch_file("copied-big", "");
+  std::filesystem::resize_file(big_path, CopiedRegion::kMaxFileBytes + 4096);
+  const auto big = MappedFile::open(big_path.string());
+  REQUIRE(big.ok());
+  CHECK_FALSE(CopiedRegion::copy(*big, big->view().clamp(0, 4096)).has_value());
+  const auto limit_path = fipsgate::testing::scratch_file("copied-limit", "");
+  std::filesystem::resize_file(limit_path, CopiedRegion::kMaxBytes + 4096);
+  const auto limit = MappedFile::open(limit_path.string());
+  REQUIRE(limit.ok());
+  CHECK_FALSE(
+      CopiedRegion::copy(*limit, limit->view().clamp(0, CopiedRegion::kMaxBytes + 1)).has_value());
+  auto at_limit = CopiedRegion::copy(*limit, limit->view().clamp(1, CopiedRegion::kMaxBytes));
+  REQUIRE(at_limit.has_value());
+  CHECK(at_limit->view().size() == CopiedRegion::kMaxBytes);
+  at_limit.reset();
+
+  // The file shrank after it was mapped: the read falls short, nothing is lent.
+  const auto shrinking_path = fipsgate::testing::scratch_file("copied-shrinks", bytes);
+  const auto shrinking = MappedFile::open(shrinking_path.string());
+  REQUIRE(shrinking.ok());
+  const ByteView tail = shrinking->view().clamp(4096, 4096);
+  std::filesystem::resize_file(shrinking_path, 4096);
+  CHECK_FALSE(CopiedRegion::copy(*shrinking, tail).has_value());
+  CHECK(CopiedRegion::copy(*file, file->view().clamp(0, 16)).has_value());  // given back
+}
+
+TEST_CASE("a pclntab copied out of its file reads as the mapped one does") {
+  fipsgate::testing::GoElfSpec spec;
+  spec.pclntab.functions = fipsgate::testing::sample_functions();
+  spec.pclntab.functions.push_back({"crypto/internal/boring.Enabled", 0x80});
+  const auto built = fipsgate::testing::build_go_elf(spec);
+  const auto file =
+      MappedFile::open(fipsgate::testing::scratch_file("copied-go", built.elf.bytes).string());
+  REQUIRE(file.ok());
+
+  auto in_memory = fipsgate::read_binary_image(file->view());
+  REQUIRE(in_memory.ok());
+  const fipsgate::GoBinary mapped = fipsgate::read_go_binary(*in_memory);
+  CHECK_FALSE(mapped.pclntab_copy.has_value());  // no file to copy from
+
+  auto with_source = fipsgate::read_binary_image(file->view());
+  REQUIRE(with_source.ok());
+  with_source->set_source(&*file);
+  const fipsgate::GoBinary copied = fipsgate::read_go_binary(*with_source);
+  REQUIRE(copied.pclntab_copy.has_value());
+  REQUIRE(copied.pclntab.has_value());
+  REQUIRE(mapped.pclntab.has_value());
+  CHECK(copied.pclntab->bytes.data() == copied.pclntab_copy->view().data());
+  CHECK(copied.pclntab->bytes.file_offset() == mapped.pclntab->bytes.file_offset());
+  CHECK(copied.pclntab->found_in == mapped.pclntab->found_in);
+  CHECK(copied.errors == mapped.errors);
+
+  REQUIRE(copied.functions.has_value());
+  REQUIRE(mapped.functions.has_value());
+  REQUIRE(copied.functions->size() == mapped.functions->size());
+  CHECK(copied.functions->size() == spec.pclntab.functions.size());
+  for (uint64_t i = 0; i < copied.functions->size(); ++i) {
+    const fipsgate::Function a = copied.functions->at(i), b = mapped.functions->at(i);
+    CHECK(a.entry == b.entry);
+    CHECK(a.end == b.end);
+    CHECK(a.name == b.name);
+    CHECK(a.name == spec.pclntab.functions[i].name);
+  }
+}
