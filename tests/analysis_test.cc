@@ -330,15 +330,36 @@ TEST_CASE("a direct call from main into crypto/md5 names main.main as the caller
   CHECK_FALSE(use->std_internal_only);
 }
 
+// A standard stack whose text spans several 64 KiB windows: 5,000 net/http functions of 0x40
+// bytes, then crypto/md5.Sum.
+StackSpec wide_text_stack() {
+  StackSpec spec = fipsgate::testing::standard_stack();
+  for (int i = 0; i < 5000; ++i) spec.functions.push_back("net/http.f" + std::to_string(i));
+  spec.functions.push_back("crypto/md5.Sum");
+  return spec;
+}
+
+// The calls into crypto/md5 found at exactly `sites`, analyzed in memory and from a file (where
+// the text is copied out in windows).
+void check_md5_call_sites(const BuiltStack& stack, const std::string& name,
+                          const std::vector<uint64_t>& sites) {
+  const Facts in_memory = analyze_stack(stack);
+  const Facts from_file = analyze_stack_file(stack, name);
+  for (const Facts* facts : {&in_memory, &from_file}) {
+    const auto* use = use_of(*facts, "crypto/md5");
+    REQUIRE(use != nullptr);
+    std::vector<uint64_t> found;
+    for (const auto& caller : use->std_callers) found.push_back(caller.call_site_vaddr);
+    CHECK(found == sites);
+  }
+}
+
 TEST_CASE("the call scan finds the same calls copying a file out in windows as in memory") {
   // A file-backed analysis copies the text out 64 KiB at a time (io/mapped_file.h); a call whose
   // displacement runs past a window's end must still be found, once, as in memory. The windows
   // start at function entries here, so the callers are of the standard library, whose calls are
   // not confirmed by disassembly (a call cannot run past its function's end).
-  StackSpec spec = fipsgate::testing::standard_stack();
-  for (int i = 0; i < 5000; ++i) spec.functions.push_back("net/http.f" + std::to_string(i));
-  spec.functions.push_back("crypto/md5.Sum");
-  BuiltStack stack = build_stack(spec);
+  BuiltStack stack = build_stack(wide_text_stack());
   std::vector<uint64_t> sites;
   // At 64 KiB edges of the text: a call 6, 4 and 2 bytes before one (the displacement ends
   // before, on, and after it) and one at it, each in a function of its own.
@@ -347,14 +368,41 @@ TEST_CASE("the call scan finds the same calls copying a file out in windows as i
   int edge = 1;
   for (const uint64_t before : {6, 4, 2, 0}) sites.push_back(text + window * edge++ - before);
   for (const uint64_t site : sites) stack.place_call(site, "crypto/md5.Sum");
-  const Facts in_memory = analyze_stack(stack);
-  const Facts from_file = analyze_stack_file(stack, "window-edges");
-  for (const Facts* facts : {&in_memory, &from_file}) {
-    const auto* use = use_of(*facts, "crypto/md5");
-    REQUIRE(use != nullptr);
-    std::vector<uint64_t> found;
-    for (const auto& caller : use->std_callers) found.push_back(caller.call_site_vaddr);
-    CHECK(found == sites);
+  check_md5_call_sites(stack, "window-edges", sites);
+}
+
+TEST_CASE("arm64 and ppc64le calls are found the same copying a file out in windows as in memory") {
+  // The fixed-width call scans copy the text out 64 KiB at a time too: the last word of a
+  // window and the first of the next are each found once, as in memory. The synthetic binary's
+  // ELF header is retargeted; its functions are 0x40 bytes, so every word is 4-byte aligned.
+  struct Machine {
+    uint16_t elf_machine;
+    uint32_t (*encode)(int64_t displacement);
+  };
+  const Machine machines[] = {
+      {183, [](int64_t d) { return 0x94000000u | (static_cast<uint32_t>(d / 4) & 0x03FFFFFFu); }},
+      {21, [](int64_t d) { return 0x48000001u | (static_cast<uint32_t>(d) & 0x03FFFFFCu); }},
+  };
+  for (const Machine& machine : machines) {
+    CAPTURE(machine.elf_machine);
+    BuiltStack stack = build_stack(wide_text_stack());
+    std::string& elf = stack.go.elf.bytes;
+    elf[18] = static_cast<char>(machine.elf_machine & 0xFF);  // e_machine, little-endian
+    elf[19] = static_cast<char>(machine.elf_machine >> 8);
+    const uint64_t window = 0x10000;
+    const uint64_t text = fipsgate::testing::kStackTextStart;
+    std::vector<uint64_t> sites;
+    for (uint64_t edge = 1; edge <= 3; ++edge) {
+      sites.push_back(text + window * edge - 4);
+      sites.push_back(text + window * edge);
+    }
+    for (const uint64_t site : sites) {
+      const int64_t displacement = static_cast<int64_t>(stack.entry("crypto/md5.Sum") - site);
+      std::string word;
+      fipsgate::testing::put_uint(word, machine.encode(displacement), 4, fipsgate::Endian::little);
+      stack.patch_text(site, word);
+    }
+    check_md5_call_sites(stack, "fixed-width-edges-" + std::to_string(machine.elf_machine), sites);
   }
 }
 

@@ -484,26 +484,37 @@ void e8_calls_in(const uint8_t* bytes, uint64_t size, uint64_t vaddr, const Targ
       });
 }
 
-// The calls into the targets at offsets [begin, end) of the view. Given the file (a view better
-// copied out: io/mapped_file.h), the view is copied out a window at a time, each with the 4 bytes
-// after it for a call in its last bytes; without it, or where a copy fails, it is read in place.
-std::vector<CallHit> e8_calls_into(const RegionView& view, const MappedFile* file, uint64_t begin,
-                                   uint64_t end, const TargetMap& map, size_t max_hits,
-                                   bool& truncated) {
-  std::vector<CallHit> hits;
+// Calls scan(data, length, vaddr) over offsets [begin, end) of the view, each piece followed by
+// up to `carry` more bytes (an instruction's length less one) for an instruction that starts in
+// it and ends past it, so that an instruction is found in the piece it starts in: data holds
+// `length` bytes, the first at address vaddr. Given the file (a view better copied out:
+// io/mapped_file.h), the pieces are windows copied out in order; without it, or from where a
+// copy fails, the rest is one piece read in place.
+template <class Scan>
+void scan_pieces(const RegionView& view, const MappedFile* file, uint64_t begin, uint64_t end,
+                 uint64_t carry, Scan scan) {
   uint64_t at = begin;
   if (file != nullptr) {
-    at = file->for_each_window(view.bytes, begin, end, 4,
+    at = file->for_each_window(view.bytes, begin, end, carry,
                                [&](const uint8_t* data, uint64_t from, uint64_t, uint64_t length) {
-                                 e8_calls_in(data, length, view.vaddr + from, map, max_hits, hits,
-                                             truncated);
+                                 scan(data, length, view.vaddr + from);
                                  return true;
                                });
   }
   if (at < end) {
-    e8_calls_in(view.bytes.data() + at, std::min(end + 4, view.bytes.size()) - at, view.vaddr + at,
-                map, max_hits, hits, truncated);
+    scan(view.bytes.data() + at, std::min(end + carry, view.bytes.size()) - at, view.vaddr + at);
   }
+}
+
+// The calls into the targets at offsets [begin, end) of the view, each piece with the 4 bytes
+// after it for a call in its last bytes.
+std::vector<CallHit> e8_calls_into(const RegionView& view, const MappedFile* file, uint64_t begin,
+                                   uint64_t end, const TargetMap& map, size_t max_hits,
+                                   bool& truncated) {
+  std::vector<CallHit> hits;
+  scan_pieces(view, file, begin, end, 4, [&](const uint8_t* data, uint64_t length, uint64_t vaddr) {
+    e8_calls_in(data, length, vaddr, map, max_hits, hits, truncated);
+  });
   return hits;
 }
 
@@ -537,6 +548,35 @@ void e8_calls(const RegionView& view, const MappedFile* file, const TargetMap& m
 }
 
 // prepare: see e8_calls; other architectures do not call it.
+// s390x BRASL r14: C0 E5 + a signed 32-bit halfword offset, big-endian, 2-byte aligned; those
+// that start where 6 bytes fit in `size`.
+template <class Check>
+void brasl_calls_in(const uint8_t* data, uint64_t size, uint64_t vaddr, Check check) {
+  for (uint64_t i = vaddr % 2; i + 6 <= size; i += 2) {
+    if (data[i] != 0xC0 || (data[i + 1] & 0x0F) != 0x05) continue;
+    const auto halfwords = static_cast<int32_t>(load_uint(data + i + 2, 4, Endian::big));
+    check(vaddr + i, vaddr + i + 2 * static_cast<int64_t>(halfwords));
+  }
+}
+
+// arm64 BL imm26 and ppc64 bl (AA=0, LK=1): one 4-byte aligned word each.
+template <class Check>
+void branch_link_calls_in(const uint8_t* data, uint64_t size, uint64_t vaddr, Arch arch,
+                          Endian order, Check check) {
+  for (uint64_t i = (4 - vaddr % 4) % 4; i + 4 <= size; i += 4) {
+    const auto word = static_cast<uint32_t>(load_uint(data + i, 4, order));
+    int64_t displacement = 0;
+    if (arch == Arch::arm64) {
+      if ((word & 0xFC000000u) != 0x94000000u) continue;
+      displacement = static_cast<int64_t>(static_cast<int32_t>(word << 6) >> 6) * 4;
+    } else {
+      if ((word & 0xFC000003u) != 0x48000001u) continue;
+      displacement = static_cast<int32_t>((word & 0x03FFFFFCu) << 6) >> 6;
+    }
+    check(vaddr + i, vaddr + i + displacement);
+  }
+}
+
 template <class OnCall, class Prepare>
 bool scan_direct_calls(const BinaryImage& image, const std::vector<Target>& targets,
                        bool& truncated, OnCall on_call, Prepare prepare) {
@@ -551,33 +591,23 @@ bool scan_direct_calls(const BinaryImage& image, const std::vector<Target>& targ
     return false;
   }
   for (const RegionView& view : region_views(image, Region{Region::Kind::text, {}})) {
-    const uint8_t* data = view.bytes.data();
-    const uint64_t size = view.bytes.size();
+    const MappedFile* file = image.source();
+    if (file != nullptr && !file->better_copied_out(view.bytes)) file = nullptr;
     if (arch == Arch::amd64 || arch == Arch::x86) {
-      const MappedFile* file = image.source();
-      if (file != nullptr && !file->better_copied_out(view.bytes)) file = nullptr;
       e8_calls(view, file, map, truncated, on_call, prepare);
     } else if (arch == Arch::s390x) {
-      // BRASL r14: C0 E5 + signed 32-bit halfword offset, big-endian, 2-byte aligned.
-      for (uint64_t i = view.vaddr % 2; i + 6 <= size; i += 2) {
-        if (data[i] != 0xC0 || (data[i + 1] & 0x0F) != 0x05) continue;
-        const auto halfwords = static_cast<int32_t>(load_uint(data + i + 2, 4, Endian::big));
-        check(view.vaddr + i, view.vaddr + i + 2 * static_cast<int64_t>(halfwords));
-      }
+      // Each window keeps the view's alignment (they start at multiples of 64 KiB) and has the
+      // 5 bytes after it: a call that starts at its last byte fits, one that starts after it
+      // belongs to the next.
+      scan_pieces(view, file, 0, view.bytes.size(), 5,
+                  [&](const uint8_t* data, uint64_t size, uint64_t vaddr) {
+                    brasl_calls_in(data, size, vaddr, check);
+                  });
     } else {
-      const Endian order = image.endian;
-      for (uint64_t i = (4 - view.vaddr % 4) % 4; i + 4 <= size; i += 4) {
-        const auto word = static_cast<uint32_t>(load_uint(data + i, 4, order));
-        int64_t displacement = 0;
-        if (arch == Arch::arm64) {
-          if ((word & 0xFC000000u) != 0x94000000u) continue;  // BL imm26
-          displacement = static_cast<int64_t>(static_cast<int32_t>(word << 6) >> 6) * 4;
-        } else {
-          if ((word & 0xFC000003u) != 0x48000001u) continue;  // bl (AA=0, LK=1)
-          displacement = static_cast<int32_t>((word & 0x03FFFFFCu) << 6) >> 6;
-        }
-        check(view.vaddr + i, view.vaddr + i + displacement);
-      }
+      scan_pieces(view, file, 0, view.bytes.size(), 3,
+                  [&](const uint8_t* data, uint64_t size, uint64_t vaddr) {
+                    branch_link_calls_in(data, size, vaddr, arch, image.endian, check);
+                  });
     }
   }
   return true;
