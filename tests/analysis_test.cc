@@ -261,6 +261,27 @@ TEST_CASE("the default GODEBUG: the setting's bytes without a header do not hide
   CHECK(facts.fips_mode.fips140 == "off");
 }
 
+TEST_CASE("a default GODEBUG string header across a window edge of the data is found from a file") {
+  // From a file the data is copied out 64 KiB at a time: a header whose two words lie on either
+  // side of the first edge (at .data + 0x10000) is read whole, as in memory.
+  StackSpec spec = fipsgate::testing::native_snapshot_stack();
+  spec.rodata_strings = {"fips140=off,tlsrsakex=1"};
+  const BuiltStack probe = build_stack(spec);
+  std::string data(0x10000 - 8, '\0');
+  fipsgate::testing::put_uint(data, probe.string_vaddr("fips140=off,tlsrsakex=1"), 8,
+                              fipsgate::Endian::little);
+  fipsgate::testing::put_uint(data, 23, 8, fipsgate::Endian::little);
+  spec.data = data;
+  const BuiltStack stack = build_stack(spec);
+  const Facts in_memory = analyze_stack(stack);
+  const Facts from_file = analyze_stack_file(stack, "godebug-edge");
+  for (const Facts* facts : {&in_memory, &from_file}) {
+    CHECK(facts->fips_mode.default_godebug == "fips140=off,tlsrsakex=1");
+    CHECK(facts->fips_mode.default_godebug_found_in.find("string header at 0x71fff8") !=
+          std::string::npos);
+  }
+}
+
 TEST_CASE("the default GODEBUG string is found among thousands of read-only sections") {
   // Each string header in .data is looked up among the read-only regions by address; a binary
   // with many sections must neither slow that to a crawl nor pick the wrong one.

@@ -119,15 +119,20 @@ std::optional<GodebugDefault> from_string_header(const BinaryImage& image,
     return !needle.empty() &&
            text.substr(0, kMaxBacktrack + needle.size()).find(needle) != std::string_view::npos;
   };
+  // A string shorter than every needle cannot hold one: it is turned away before its bytes in
+  // the read-only data are touched.
+  const uint64_t shortest =
+      setting_value.empty() ? kFips140.size() : std::min(setting_value.size(), kFips140.size());
   const unsigned word = image.pointer_size;
   std::optional<GodebugDefault> first_fips140;  // kept until a string holds the setting
-  for (const RegionView& view : region_views(image, Region{Region::Kind::data, {}})) {
-    const ByteView& bytes = view.bytes;
-    for (uint64_t offset = (word - view.vaddr % word) % word; offset + 2 * word <= bytes.size();
+  std::optional<GodebugDefault> with_setting;
+  // Reads the headers of one piece of a data view; false once the search is over.
+  auto search = [&](const RegionView& view, const uint8_t* bytes, uint64_t size, uint64_t vaddr) {
+    for (uint64_t offset = (word - vaddr % word) % word; offset + 2 * word <= size;
          offset += word) {
-      const uint64_t length = load_uint(bytes.data() + offset + word, word, image.endian);
-      if (length == 0 || length > kMaxGodebugBytes) continue;
-      const uint64_t data = load_uint(bytes.data() + offset, word, image.endian);
+      const uint64_t length = load_uint(bytes + offset + word, word, image.endian);
+      if (length < shortest || length > kMaxGodebugBytes) continue;
+      const uint64_t data = load_uint(bytes + offset, word, image.endian);
       const std::optional<std::string_view> string = strings.at(data, length);
       if (!string) continue;
       const std::string_view text = *string;
@@ -137,13 +142,30 @@ std::optional<GodebugDefault> from_string_header(const BinaryImage& image,
       const bool has_setting = holds(text, setting_value);
       if (!has_setting && (first_fips140 || !holds(text, kFips140))) continue;
       if (!looks_like_godebug(text)) continue;
-      const std::string found_in = "string header at " + hex(view.vaddr + offset) +
+      const std::string found_in = "string header at " + hex(vaddr + offset) +
                                    (view.section.empty() ? "" : " in " + std::string(view.section));
       GodebugDefault found{std::string(text), found_in,
                            godebug_evidence(image, data, text, found_in)};
-      if (has_setting) return found;
+      if (has_setting) {
+        with_setting = std::move(found);
+        return false;
+      }
       first_fips140 = std::move(found);
+      if (setting_value.empty()) return false;  // nothing later can replace it
     }
+    return true;
+  };
+  for (const RegionView& view : region_views(image, Region{Region::Kind::data, {}})) {
+    // The headers are read once, in order: copied out of a file in windows, each with the bytes
+    // of a header that starts in its last word.
+    const MappedFile* file = image.source();
+    if (file != nullptr && !file->better_copied_out(view.bytes)) file = nullptr;
+    scan_pieces(view, file, 0, view.bytes.size(), 2 * word - 1,
+                [&](const uint8_t* bytes, uint64_t size, uint64_t vaddr) {
+                  return search(view, bytes, size, vaddr);
+                });
+    if (with_setting) return with_setting;
+    if (first_fips140 && setting_value.empty()) break;
   }
   return first_fips140;
 }

@@ -484,28 +484,6 @@ void e8_calls_in(const uint8_t* bytes, uint64_t size, uint64_t vaddr, const Targ
       });
 }
 
-// Calls scan(data, length, vaddr) over offsets [begin, end) of the view, each piece followed by
-// up to `carry` more bytes (an instruction's length less one) for an instruction that starts in
-// it and ends past it, so that an instruction is found in the piece it starts in: data holds
-// `length` bytes, the first at address vaddr. Given the file (a view better copied out:
-// io/mapped_file.h), the pieces are windows copied out in order; without it, or from where a
-// copy fails, the rest is one piece read in place.
-template <class Scan>
-void scan_pieces(const RegionView& view, const MappedFile* file, uint64_t begin, uint64_t end,
-                 uint64_t carry, Scan scan) {
-  uint64_t at = begin;
-  if (file != nullptr) {
-    at = file->for_each_window(view.bytes, begin, end, carry,
-                               [&](const uint8_t* data, uint64_t from, uint64_t, uint64_t length) {
-                                 scan(data, length, view.vaddr + from);
-                                 return true;
-                               });
-  }
-  if (at < end) {
-    scan(view.bytes.data() + at, std::min(end + carry, view.bytes.size()) - at, view.vaddr + at);
-  }
-}
-
 // The calls into the targets at offsets [begin, end) of the view, each piece with the 4 bytes
 // after it for a call in its last bytes.
 std::vector<CallHit> e8_calls_into(const RegionView& view, const MappedFile* file, uint64_t begin,
@@ -514,6 +492,7 @@ std::vector<CallHit> e8_calls_into(const RegionView& view, const MappedFile* fil
   std::vector<CallHit> hits;
   scan_pieces(view, file, begin, end, 4, [&](const uint8_t* data, uint64_t length, uint64_t vaddr) {
     e8_calls_in(data, length, vaddr, map, max_hits, hits, truncated);
+    return true;
   });
   return hits;
 }
@@ -602,11 +581,13 @@ bool scan_direct_calls(const BinaryImage& image, const std::vector<Target>& targ
       scan_pieces(view, file, 0, view.bytes.size(), 5,
                   [&](const uint8_t* data, uint64_t size, uint64_t vaddr) {
                     brasl_calls_in(data, size, vaddr, check);
+                    return true;
                   });
     } else {
       scan_pieces(view, file, 0, view.bytes.size(), 3,
                   [&](const uint8_t* data, uint64_t size, uint64_t vaddr) {
                     branch_link_calls_in(data, size, vaddr, arch, image.endian, check);
+                    return true;
                   });
     }
   }
