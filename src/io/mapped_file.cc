@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <utility>
@@ -16,6 +17,60 @@ Error os_error(const std::string& path, const char* what) {
   return Error(path + ": " + what + ": " + std::strerror(errno));
 }
 }  // namespace
+
+struct MappedFile::Range {
+  // 2 MiB: a file's large folios can then be mapped whole, as at an address mmap picks.
+  static constexpr uint64_t kAlignment = uint64_t{2} << 20;
+
+  Range() {
+    void* reserved = ::mmap(nullptr, kReservedBytes, PROT_NONE,
+                            MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (reserved != MAP_FAILED) base = static_cast<uint8_t*>(reserved);
+  }
+  ~Range() {
+    if (base != nullptr) ::munmap(base, kReservedBytes);
+  }
+  Range(const Range&) = delete;
+  Range& operator=(const Range&) = delete;
+
+  // Maps `size` bytes of fd at the next boundary; nullptr when they do not fit, the range is
+  // full of files still open, or a mapping failed.
+  const uint8_t* map(int fd, uint64_t size) {
+    const uint64_t span = (size + kAlignment - 1) / kAlignment * kAlignment;
+    if (base == nullptr || size == 0 || span > kReservedBytes) return nullptr;
+    if (used + span > kReservedBytes) {
+      if (open_files.load() != 0 || !unmap_all()) return nullptr;
+    }
+    void* at = ::mmap(base + used, size, PROT_READ, MAP_PRIVATE | MAP_FIXED, fd, 0);
+    if (at == MAP_FAILED) {
+      abandon();
+      return nullptr;
+    }
+    used += span;
+    open_files.fetch_add(1);
+    return static_cast<const uint8_t*>(at);
+  }
+
+  // Unmaps every file mapped so far in one call, keeping the addresses reserved.
+  bool unmap_all() {
+    void* again = ::mmap(base, used, PROT_NONE,
+                         MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
+    if (again == MAP_FAILED) {
+      abandon();
+      return false;
+    }
+    used = 0;
+    return true;
+  }
+
+  // A failed MAP_FIXED may have unmapped part of the range, where another mapping of the
+  // process can then land: nothing is mapped over the range again, and it is left as it is.
+  void abandon() { base = nullptr; }
+
+  uint8_t* base = nullptr;  // only the thread that owns the range maps into it
+  uint64_t used = 0;
+  std::atomic<uint64_t> open_files{0};  // released by whichever thread drops the file
+};
 
 Result<MappedFile> MappedFile::open(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -33,7 +88,12 @@ Result<MappedFile> MappedFile::open(const std::string& path) {
   MappedFile file;
   file.path_ = path;
   file.size_ = static_cast<uint64_t>(status.st_size);
-  if (file.size_ > 0) {
+  if (file.size_ > 0 && file.size_ <= kPooledFileBytes) {
+    thread_local const std::shared_ptr<Range> range = std::make_shared<Range>();
+    file.data_ = range->map(fd, file.size_);
+    if (file.data_ != nullptr) file.range_ = range;
+  }
+  if (file.size_ > 0 && file.data_ == nullptr) {
     void* mapping = ::mmap(nullptr, file.size_, PROT_READ, MAP_PRIVATE, fd, 0);
     if (mapping == MAP_FAILED) {
       Error error = os_error(path, "cannot map");
@@ -47,7 +107,8 @@ Result<MappedFile> MappedFile::open(const std::string& path) {
 }
 
 MappedFile::MappedFile(MappedFile&& other) noexcept
-    : data_(std::exchange(other.data_, nullptr)),
+    : range_(std::move(other.range_)),
+      data_(std::exchange(other.data_, nullptr)),
       size_(std::exchange(other.size_, 0)),
       fd_(std::exchange(other.fd_, -1)),
       path_(std::move(other.path_)) {}
@@ -55,6 +116,7 @@ MappedFile::MappedFile(MappedFile&& other) noexcept
 MappedFile& MappedFile::operator=(MappedFile&& other) noexcept {
   if (this != &other) {
     release();
+    range_ = std::move(other.range_);
     data_ = std::exchange(other.data_, nullptr);
     size_ = std::exchange(other.size_, 0);
     fd_ = std::exchange(other.fd_, -1);
@@ -81,7 +143,10 @@ MappedFile::~MappedFile() {
 }
 
 void MappedFile::release() {
-  if (data_ != nullptr) {
+  if (range_ != nullptr) {
+    range_->open_files.fetch_sub(1);  // its pages stay mapped until the range is unmapped
+    range_.reset();
+  } else if (data_ != nullptr) {
     // Dropping the pages first keeps munmap's hold on the address space short: munmap zaps the
     // pages while it keeps the process's mmap lock (1-3 ms for a big Go binary), and another
     // scan worker's mmap of its next file waited that long with its CPU idle (perf sched: gaps

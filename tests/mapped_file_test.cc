@@ -1,0 +1,137 @@
+// MappedFile's reserved range: small files are mapped one after another into addresses their
+// thread keeps, and unmapped all at once when the range is full and none is open.
+#include "fipsgate/io/mapped_file.h"
+
+#include <doctest/doctest.h>
+
+#include <cstdio>
+#include <exception>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "support/scratch.h"
+
+using fipsgate::MappedFile;
+
+namespace {
+
+constexpr uint64_t kSpan = uint64_t{2} << 20;  // each pooled file starts at a 2 MiB boundary
+
+// A sparse scratch file of `size` bytes (no disk used) that starts with `tag` and ends with it.
+std::string tagged_file(const std::string& name, uint64_t size, const std::string& tag) {
+  const auto path = fipsgate::testing::scratch_file(name, tag);
+  std::filesystem::resize_file(path, size);
+  if (size >= 2 * tag.size()) {
+    std::FILE* file = std::fopen(path.c_str(), "r+b");
+    REQUIRE(file != nullptr);
+    std::fseek(file, static_cast<long>(size - tag.size()), SEEK_SET);
+    std::fwrite(tag.data(), 1, tag.size(), file);
+    std::fclose(file);
+  }
+  return path.string();
+}
+
+MappedFile open_file(const std::string& path) {
+  auto file = MappedFile::open(path);
+  REQUIRE_MESSAGE(file.ok(), (file.ok() ? "" : file.error().message()));
+  return std::move(file).value();
+}
+
+// The file's first and last bytes read where it is mapped.
+void check_tagged(const MappedFile& file, const std::string& tag) {
+  const std::string_view bytes = file.view().chars();
+  REQUIRE(bytes.size() >= 2 * tag.size());
+  CHECK(bytes.substr(0, tag.size()) == tag);
+  CHECK(bytes.substr(bytes.size() - tag.size()) == tag);
+}
+
+// Runs `body` on a new thread, whose range is empty, and passes on a failed REQUIRE.
+template <class Body>
+void on_fresh_thread(Body body) {
+  std::exception_ptr failure;
+  std::thread([&] {
+    try {
+      body();
+    } catch (...) {
+      failure = std::current_exception();
+    }
+  }).join();
+  if (failure) std::rethrow_exception(failure);
+}
+
+}  // namespace
+
+TEST_CASE("small files are mapped one after another, and a full range is unmapped at once") {
+  on_fresh_thread([] {
+    const std::string path = tagged_file("pooled", 3 << 20, "pooled-file");  // spans 4 MiB
+    const uint8_t* first = nullptr;
+    const uint64_t files_per_range = MappedFile::kReservedBytes / (2 * kSpan);
+    for (uint64_t i = 0; i <= files_per_range; ++i) {
+      CAPTURE(i);
+      const MappedFile file = open_file(path);
+      REQUIRE(file.pooled());
+      if (i == 0) first = file.view().data();
+      // The next free boundary, and after a full range its start again.
+      CHECK(file.view().data() == first + (i % files_per_range) * 2 * kSpan);
+      check_tagged(file, "pooled-file");
+    }
+  });
+}
+
+TEST_CASE("a range full of files still open is left alone: the next file is mapped on its own") {
+  on_fresh_thread([] {
+    const std::string path = tagged_file("pooled-held", 3 << 20, "held");
+    std::vector<MappedFile> held;
+    for (uint64_t i = 0; i < MappedFile::kReservedBytes / (2 * kSpan); ++i) {
+      held.push_back(open_file(path));
+    }
+    CHECK(held.back().pooled());
+    const MappedFile apart = open_file(path);
+    CHECK_FALSE(apart.pooled());
+    check_tagged(apart, "held");
+    for (const MappedFile& file : held) check_tagged(file, "held");  // still mapped
+
+    // Moved files keep their place; once every one is dropped the range is used again.
+    std::vector<MappedFile> moved;
+    for (MappedFile& file : held) moved.push_back(std::move(file));
+    held.clear();
+    const uint8_t* start = moved.front().view().data();
+    moved.clear();
+    const MappedFile again = open_file(path);
+    CHECK(again.pooled());
+    CHECK(again.view().data() == start);
+    check_tagged(again, "held");
+  });
+}
+
+TEST_CASE("a pooled file dropped on another thread counts as closed") {
+  on_fresh_thread([] {
+    const std::string path = tagged_file("pooled-elsewhere", 3 << 20, "elsewhere");
+    std::optional<MappedFile> first(open_file(path));
+    const uint8_t* start = first->view().data();
+    for (uint64_t i = 1; i < MappedFile::kReservedBytes / (2 * kSpan); ++i) open_file(path);
+    std::thread([&] { first.reset(); }).join();
+    const MappedFile again = open_file(path);  // the range was full: it is unmapped and reused
+    CHECK(again.pooled());
+    CHECK(again.view().data() == start);
+    check_tagged(again, "elsewhere");
+  });
+}
+
+TEST_CASE("files past kPooledFileBytes and empty files are not pooled") {
+  on_fresh_thread([] {
+    const std::string big = tagged_file("pooled-big", MappedFile::kPooledFileBytes + 1, "big");
+    const MappedFile file = open_file(big);
+    CHECK_FALSE(file.pooled());
+    check_tagged(file, "big");
+    const std::string at_limit = tagged_file("pooled-limit", MappedFile::kPooledFileBytes, "lim");
+    CHECK(open_file(at_limit).pooled());
+    const MappedFile empty =
+        open_file(fipsgate::testing::scratch_file("pooled-empty", "").string());
+    CHECK_FALSE(empty.pooled());
+    CHECK(empty.view().empty());
+  });
+}
