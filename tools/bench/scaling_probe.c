@@ -41,7 +41,7 @@ struct file {
 static struct file* files;
 static size_t file_count;
 static atomic_size_t next_file;
-static int mode;  /* 0 map, 1 read, 2 compute */
+static int mode; /* 0 map, 1 read, 2 compute */
 static atomic_int failed;
 
 static uint64_t touch_mapped(int fd, size_t size) {
@@ -108,7 +108,9 @@ static int larger_first(const void* a, const void* b) {
   return x < y ? 1 : x > y ? -1 : 0;
 }
 
-static double ms(struct timeval t) { return t.tv_sec * 1e3 + t.tv_usec / 1e3; }
+static double ms(struct timeval t) {
+  return t.tv_sec * 1e3 + t.tv_usec / 1e3;
+}
 
 int main(int argc, char** argv) {
   const char* modes[] = {"map", "read", "compute"};
