@@ -58,9 +58,11 @@ std::optional<fipsgate::MappedFile> as_file(const uint8_t* data, size_t size) {
   return std::move(*file);
 }
 
-// What the copied-out passes decide: the call sites found and every evidence address.
+// What the copied-out passes decide: the call sites found, every evidence address and the
+// default GODEBUG with where it was read.
 std::string found_where(const fipsgate::Facts& facts) {
-  std::string out;
+  std::string out =
+      facts.fips_mode.default_godebug + "@" + facts.fips_mode.default_godebug_found_in;
   for (const auto& use : facts.non_approved) {
     for (const auto* callers : {&use.callers, &use.std_callers}) {
       for (const auto& caller : *callers) out += std::to_string(caller.call_site_vaddr) + " ";
