@@ -1,6 +1,7 @@
 // pclntab: the Go runtime's function table ("pc-line table"), located in an executable and its
 // header decoded into bounded views of its sub-tables. Layouts per Go release are in
-// docs/go-binary-reference.md §2; nothing here copies file bytes.
+// docs/go-binary-reference.md §2; nothing here copies file bytes (read_go_binary may hand it a
+// copy of a small file's table: io/copied_region.h).
 #pragma once
 
 #include <cstdint>
