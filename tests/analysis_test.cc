@@ -351,6 +351,8 @@ TEST_CASE("a direct call from main into crypto/md5 names main.main as the caller
   CHECK_FALSE(use->std_internal_only);
 }
 
+namespace {
+
 // A standard stack whose text spans several 64 KiB windows: 5,000 net/http functions of 0x40
 // bytes, then crypto/md5.Sum.
 StackSpec wide_text_stack() {
@@ -374,6 +376,8 @@ void check_md5_call_sites(const BuiltStack& stack, const std::string& name,
     CHECK(found == sites);
   }
 }
+
+}  // namespace
 
 TEST_CASE("the call scan finds the same calls copying a file out in windows as in memory") {
   // A file-backed analysis copies the text out 64 KiB at a time (io/mapped_file.h); a call whose

@@ -526,7 +526,6 @@ void e8_calls(const RegionView& view, const MappedFile* file, const TargetMap& m
       prepare);
 }
 
-// prepare: see e8_calls; other architectures do not call it.
 // s390x BRASL r14: C0 E5 + a signed 32-bit halfword offset, big-endian, 2-byte aligned; those
 // that start where 6 bytes fit in `size`.
 template <class Check>
@@ -556,6 +555,7 @@ void branch_link_calls_in(const uint8_t* data, uint64_t size, uint64_t vaddr, Ar
   }
 }
 
+// prepare: see e8_calls; other architectures do not call it.
 template <class OnCall, class Prepare>
 bool scan_direct_calls(const BinaryImage& image, const std::vector<Target>& targets,
                        bool& truncated, OnCall on_call, Prepare prepare) {

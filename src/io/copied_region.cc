@@ -4,7 +4,6 @@
 
 #include <atomic>
 #include <cstdlib>
-#include <new>
 #include <utility>
 
 #include "fipsgate/io/mapped_file.h"
