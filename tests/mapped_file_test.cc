@@ -4,6 +4,9 @@
 
 #include <doctest/doctest.h>
 
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <cstdio>
 #include <exception>
 #include <filesystem>
@@ -15,6 +18,18 @@
 #include "support/scratch.h"
 
 using fipsgate::MappedFile;
+
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define FIPSGATE_TEST_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || \
+    __has_feature(memory_sanitizer)
+#define FIPSGATE_TEST_SANITIZED 1
+#endif
+#endif
+#ifndef FIPSGATE_TEST_SANITIZED
+#define FIPSGATE_TEST_SANITIZED 0
+#endif
 
 namespace {
 
@@ -134,4 +149,35 @@ TEST_CASE("files past kPooledFileBytes and empty files are not pooled") {
     CHECK_FALSE(empty.pooled());
     CHECK(empty.view().empty());
   });
+}
+
+TEST_CASE("under a limit on the address space no range is reserved: each file is mapped alone") {
+  // In a child process, since the limit cannot be lifted again. Sanitizers reserve terabytes of
+  // address space, so no limit can be set under them.
+#if FIPSGATE_TEST_SANITIZED
+  MESSAGE("skipped under a sanitizer");
+#else
+  const std::string path = tagged_file("pooled-limited", 3 << 20, "limited");
+  const pid_t child = fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    rlimit limit{};
+    limit.rlim_cur = limit.rlim_max = rlim_t{64} << 30;  // far above what the test uses
+    int code = setrlimit(RLIMIT_AS, &limit) == 0 ? 0 : 2;
+    std::thread([&] {
+      auto file = MappedFile::open(path);
+      if (!file.ok())
+        code = 3;
+      else if (file->pooled())
+        code = 4;
+      else if (file->view().chars().substr(0, 7) != "limited")
+        code = 5;
+    }).join();
+    _exit(code);
+  }
+  int status = 0;
+  REQUIRE(waitpid(child, &status, 0) == child);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+#endif
 }

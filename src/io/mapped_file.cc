@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -23,6 +24,10 @@ struct MappedFile::Range {
   static constexpr uint64_t kAlignment = uint64_t{2} << 20;
 
   Range() {
+    // Under a limit on the address space (ulimit -v) the reservation would count against it, in
+    // every analysing thread: files are then mapped one at a time, as before.
+    struct rlimit limit {};
+    if (::getrlimit(RLIMIT_AS, &limit) != 0 || limit.rlim_cur != RLIM_INFINITY) return;
     void* reserved = ::mmap(nullptr, kReservedBytes, PROT_NONE,
                             MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (reserved != MAP_FAILED) base = static_cast<uint8_t*>(reserved);

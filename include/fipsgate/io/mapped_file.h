@@ -33,7 +33,8 @@ class MappedFile {
   // Unmapping a file file by file costs a TLB flush on every CPU that runs the process: with two
   // directory workers, 84 binaries cost 147 ms of CPU against 132 ms with the unmaps gathered
   // (docs/BENCHMARKS.md, twelfth round). A file that does not fit, or finds the range full of
-  // files still open, is mapped on its own.
+  // files still open, is mapped on its own, and so is every file under a limit on the address
+  // space (RLIMIT_AS), which the reservation would count against.
   static constexpr uint64_t kPooledFileBytes = uint64_t{64} << 20;
   static constexpr uint64_t kReservedBytes = uint64_t{256} << 20;
   // Whether this file lies in its thread's reserved range.
