@@ -8,6 +8,7 @@
 #include <random>
 #include <string>
 #include <thread>
+#include <tuple>
 
 #include "fipsgate/binary/binary_image.h"
 #include "fipsgate/go/go_binary.h"
@@ -71,6 +72,36 @@ TEST_CASE("a copied region holds the file's bytes at their offset, one copy per 
   CHECK(*other_copy == bytes.substr(4097, 200000));
 }
 
+TEST_CASE("several regions share one copy; a region another holds is not copied twice") {
+  const std::string bytes = random_bytes(100000, 13);
+  const auto file =
+      MappedFile::open(fipsgate::testing::scratch_file("copied-many", bytes).string());
+  REQUIRE(file.ok());
+  const ByteView whole = file->view();
+  const ByteView regions[] = {whole.clamp(100, 5000), whole.clamp(60000, 30000),
+                              whole.clamp(61000, 100)};  // the last inside the second
+  auto copy = CopiedRegion::copy(*file, regions);
+  REQUIRE(copy.has_value());
+  for (size_t i = 0; i < 3; ++i) {
+    CAPTURE(i);
+    CHECK(copy->view(i).file_offset() == regions[i].file_offset());
+    CHECK(copy->view(i).chars() == regions[i].chars());
+    CHECK(copy->view(i).data() != regions[i].data());
+  }
+  CHECK(copy->view(2).data() == copy->view(1).data() + 1000);  // read from the second's copy
+
+  // Views of the file's bytes move to the copy when a copied region holds them all.
+  const auto inside = copy->rebased(whole.clamp(200, 50));
+  REQUIRE(inside.has_value());
+  CHECK(inside->data() == copy->view(0).data() + 100);
+  CHECK(inside->file_offset() == 200);
+  CHECK(inside->chars() == bytes.substr(200, 50));
+  CHECK_FALSE(copy->rebased(whole.clamp(5000, 200)).has_value());  // runs past the first
+  CHECK_FALSE(copy->rebased(whole.clamp(20000, 10)).has_value());  // in neither
+  CHECK(copy->rebased(whole.clamp(89990, 10)).has_value());        // the second's last bytes
+  CHECK_FALSE(copy->rebased(whole.clamp(89995, 10)).has_value());  // past them
+}
+
 TEST_CASE("a region is not copied when it is too big, not the file's, or cannot be read") {
   const std::string bytes = random_bytes(8192, 12);
   const auto file = MappedFile::open(fipsgate::testing::scratch_file("copied-no", bytes).string());
@@ -90,6 +121,10 @@ TEST_CASE("a region is not copied when it is too big, not the file's, or cannot 
   REQUIRE(limit.ok());
   CHECK_FALSE(
       CopiedRegion::copy(*limit, limit->view().clamp(0, CopiedRegion::kMaxBytes + 1)).has_value());
+  const ByteView halves[] = {
+      limit->view().clamp(0, CopiedRegion::kMaxBytes / 2),
+      limit->view().clamp(CopiedRegion::kMaxBytes / 2 + 1, CopiedRegion::kMaxBytes / 2 + 1)};
+  CHECK_FALSE(CopiedRegion::copy(*limit, halves).has_value());  // one byte too many in all
   auto at_limit = CopiedRegion::copy(*limit, limit->view().clamp(1, CopiedRegion::kMaxBytes));
   REQUIRE(at_limit.has_value());
   CHECK(at_limit->view().size() == CopiedRegion::kMaxBytes);
@@ -126,8 +161,20 @@ TEST_CASE("a pclntab copied out of its file reads as the mapped one does") {
   REQUIRE(copied.pclntab_copy.has_value());
   REQUIRE(copied.pclntab.has_value());
   REQUIRE(mapped.pclntab.has_value());
-  CHECK(copied.pclntab->bytes.data() == copied.pclntab_copy->view().data());
-  CHECK(copied.pclntab->bytes.file_offset() == mapped.pclntab->bytes.file_offset());
+  // The names and records are read from the copy, the pc-value tables where they lie; every
+  // view keeps its file offset.
+  const fipsgate::Pclntab& from_copy = *copied.pclntab;
+  const fipsgate::Pclntab& in_place = *mapped.pclntab;
+  for (const auto& [copy_view, mapped_view, is_copied] :
+       {std::tuple{from_copy.funcname_table, in_place.funcname_table, true},
+        std::tuple{from_copy.func_table, in_place.func_table, true},
+        std::tuple{from_copy.functab, in_place.functab, true},
+        std::tuple{from_copy.pc_table, in_place.pc_table, false},
+        std::tuple{from_copy.bytes, in_place.bytes, false}}) {
+    CHECK(copy_view.file_offset() == mapped_view.file_offset());
+    CHECK(copy_view.chars() == mapped_view.chars());
+    CHECK((copy_view.data() != mapped_view.data()) == is_copied);
+  }
   CHECK(copied.pclntab->found_in == mapped.pclntab->found_in);
   CHECK(copied.errors == mapped.errors);
 
@@ -141,5 +188,7 @@ TEST_CASE("a pclntab copied out of its file reads as the mapped one does") {
     CHECK(a.end == b.end);
     CHECK(a.name == b.name);
     CHECK(a.name == spec.pclntab.functions[i].name);
+    CHECK(copied.functions->line_start_before(a.entry + 1) ==
+          mapped.functions->line_start_before(b.entry + 1));
   }
 }

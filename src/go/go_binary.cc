@@ -17,21 +17,26 @@ void read_build_info_stage(const BinaryImage& image, GoBinary& go) {
   }
 }
 
+// The function names and records of a small file's pclntab, copied out of it (io/copied_region.h):
+// every byte of them is read, some more than once. The pc-value tables, nearly half of a
+// pclntab, stay where they lie: only the few callers confirmed by disassembly read them.
+void copy_read_tables(const MappedFile& file, Pclntab& pclntab, GoBinary& go) {
+  const ByteView read_whole[] = {pclntab.funcname_table, pclntab.func_table};
+  auto copied = CopiedRegion::copy(file, read_whole);
+  if (!copied) return;
+  for (ByteView* part : {&pclntab.funcname_table, &pclntab.cu_table, &pclntab.file_table,
+                         &pclntab.pc_table, &pclntab.func_table, &pclntab.functab}) {
+    if (std::optional<ByteView> moved = copied->rebased(*part)) *part = *moved;
+  }
+  go.pclntab_copy = std::move(copied);
+}
+
 // Returns the pclntab error, if any, for the caller to report once it knows whether this is a
 // Go binary at all.
 std::optional<std::string> read_pclntab_stages(const BinaryImage& image, GoBinary& go) {
   Result<Pclntab> pclntab = find_pclntab(image);
   if (!pclntab.ok()) return pclntab.error().message();
-  if (const MappedFile* file = image.source()) {
-    // Every byte of the table is read, some more than once: copy it when the file is small.
-    if (auto copied = CopiedRegion::copy(*file, pclntab->bytes)) {
-      Result<Pclntab> reparsed = parse_pclntab(copied->view(), pclntab->vaddr, pclntab->found_in);
-      if (reparsed.ok()) {
-        go.pclntab_copy = std::move(copied);
-        pclntab = std::move(reparsed);
-      }
-    }
-  }
+  if (const MappedFile* file = image.source()) copy_read_tables(*file, *pclntab, go);
   go.pclntab = std::move(*pclntab);
   Result<ModuleData> moduledata = find_moduledata(image, *go.pclntab);
   if (moduledata.ok()) {

@@ -3,6 +3,7 @@
 #include <sys/mman.h>
 
 #include <atomic>
+#include <cstdint>
 #include <cstdlib>
 #include <utility>
 
@@ -34,28 +35,78 @@ struct CopiedRegion::Buffer {
   std::atomic<bool> lent{false};  // given back by whichever thread drops the copy
 };
 
-std::optional<CopiedRegion> CopiedRegion::copy(const MappedFile& file, const ByteView& bytes) {
-  if (bytes.size() > kMaxBytes || file.size() > kMaxFileBytes || !file.holds(bytes)) {
-    return std::nullopt;
+namespace {
+
+// Whether `outer`'s file bytes include all of `inner`'s.
+bool holds_bytes(const ByteView& outer, const ByteView& inner) {
+  return inner.file_offset() >= outer.file_offset() &&
+         inner.file_offset() - outer.file_offset() <= outer.size() &&
+         inner.size() <= outer.size() - (inner.file_offset() - outer.file_offset());
+}
+
+// Each copy starts on a cache line.
+constexpr uint64_t kCopyAlignment = 64;
+
+}  // namespace
+
+std::optional<CopiedRegion> CopiedRegion::copy(const MappedFile& file,
+                                               std::span<const ByteView> regions) {
+  if (file.size() > kMaxFileBytes) return std::nullopt;
+  // Where each region's copy starts in the buffer, or which earlier region holds it.
+  std::vector<uint64_t> starts(regions.size(), 0);
+  std::vector<size_t> held_by(regions.size(), SIZE_MAX);
+  uint64_t total = 0;  // buffer bytes, each copy padded to the alignment
+  uint64_t copied_bytes = 0;
+  for (size_t i = 0; i < regions.size(); ++i) {
+    if (!file.holds(regions[i])) return std::nullopt;
+    for (size_t earlier = 0; earlier < i && held_by[i] == SIZE_MAX; ++earlier) {
+      if (held_by[earlier] == SIZE_MAX && holds_bytes(regions[earlier], regions[i])) {
+        held_by[i] = earlier;
+      }
+    }
+    if (held_by[i] != SIZE_MAX) continue;
+    copied_bytes += regions[i].size();
+    if (copied_bytes > kMaxBytes) return std::nullopt;
+    starts[i] = total;
+    total += (regions[i].size() + kCopyAlignment - 1) / kCopyAlignment * kCopyAlignment;
   }
   thread_local const std::shared_ptr<Buffer> own = std::make_shared<Buffer>();
   if (own->lent.exchange(true)) return std::nullopt;
-  CopiedRegion region(own, ByteView(nullptr, 0, bytes.file_offset()));
-  if (!own->reserve(bytes.size()) || !file.copy_out(bytes.file_offset(), own->data, bytes.size())) {
-    return std::nullopt;  // region's destructor gives the buffer back
+  CopiedRegion copied(own);  // gives the buffer back if a step below fails
+  if (!own->reserve(total)) return std::nullopt;
+  for (size_t i = 0; i < regions.size(); ++i) {
+    const ByteView& region = regions[i];
+    if (held_by[i] != SIZE_MAX) {
+      const ByteView& holder = copied.views_[held_by[i]];
+      copied.views_.emplace_back(holder.data() + (region.file_offset() - holder.file_offset()),
+                                 region.size(), region.file_offset());
+      continue;
+    }
+    uint8_t* at = own->data + starts[i];
+    if (!file.copy_out(region.file_offset(), at, region.size())) return std::nullopt;
+    copied.views_.emplace_back(at, region.size(), region.file_offset());
   }
-  region.view_ = ByteView(own->data, bytes.size(), bytes.file_offset());
-  return region;
+  return copied;
+}
+
+std::optional<ByteView> CopiedRegion::rebased(const ByteView& bytes) const {
+  for (const ByteView& view : views_) {
+    if (holds_bytes(view, bytes)) {
+      return ByteView(view.data() + (bytes.file_offset() - view.file_offset()), bytes.size(),
+                      bytes.file_offset());
+    }
+  }
+  return std::nullopt;
 }
 
 CopiedRegion::CopiedRegion(CopiedRegion&& other) noexcept
-    : buffer_(std::move(other.buffer_)), view_(std::exchange(other.view_, ByteView())) {}
+    : buffer_(std::move(other.buffer_)), views_(std::exchange(other.views_, {})) {}
 
 CopiedRegion& CopiedRegion::operator=(CopiedRegion&& other) noexcept {
   if (this != &other) {
     give_back();
     buffer_ = std::move(other.buffer_);
-    view_ = std::exchange(other.view_, ByteView());
+    views_ = std::exchange(other.views_, {});
   }
   return *this;
 }

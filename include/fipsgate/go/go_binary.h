@@ -20,8 +20,8 @@ struct GoBinary {
   std::optional<BuildInfo> build_info;
   // Set when build_info is absent but the version/module text were found in read-only data.
   std::optional<FallbackBuildInfo> fallback;
-  // The pclntab copied out of a small file (io/copied_region.h); pclntab and functions then
-  // view this copy instead of the mapping.
+  // A small file's function names and records, copied out of its pclntab (io/copied_region.h);
+  // pclntab's and functions' views of them then read this copy instead of the mapping.
   std::optional<CopiedRegion> pclntab_copy;
   std::optional<Pclntab> pclntab;
   std::optional<ModuleData> moduledata;

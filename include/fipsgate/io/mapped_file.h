@@ -3,8 +3,8 @@
 // The file stays open beside the mapping for passes that read a large region once, in order
 // (the call scan, the signature scan's regions): copying it out in windows costs what `cat` pays
 // per byte, where the first touch of each mapped page can cost far more (docs/BENCHMARKS.md,
-// tenth round). A small file's pclntab, read whole and more than once, is copied out whole
-// instead (io/copied_region.h).
+// tenth round). A small file's function names and records, read whole and more than once, are
+// copied out whole instead (io/copied_region.h).
 #pragma once
 
 #include <algorithm>
