@@ -8,33 +8,9 @@
 #include <vector>
 
 #include "fipsgate/analysis/analyze.h"
-#include "fipsgate/io/mapped_file.h"
 #include "fipsgate/match/scanner.h"
 
 namespace fipsgate::analysis {
-
-// Calls scan(data, length, vaddr) over offsets [begin, end) of the view, in order, until it
-// returns false. Each piece is followed by up to `carry` more bytes (the length of what is looked
-// for, less one) so that a thing is found in the piece it starts in: data holds `length` bytes,
-// the first at address vaddr. Given the file (a view better copied out: io/mapped_file.h), the
-// pieces are windows copied out of it; without it, or from where a copy fails, the rest is one
-// piece read in place.
-template <class Scan>
-void scan_pieces(const RegionView& view, const MappedFile* file, uint64_t begin, uint64_t end,
-                 uint64_t carry, Scan scan) {
-  uint64_t at = begin;
-  bool going = true;
-  if (file != nullptr) {
-    at = file->for_each_window(view.bytes, begin, end, carry,
-                               [&](const uint8_t* data, uint64_t from, uint64_t, uint64_t length) {
-                                 going = scan(data, length, view.vaddr + from);
-                                 return going;
-                               });
-  }
-  if (going && at < end) {
-    scan(view.bytes.data() + at, std::min(end + carry, view.bytes.size()) - at, view.vaddr + at);
-  }
-}
 
 // --- evidence.cc -------------------------------------------------------------------------------
 Evidence evidence_from_hit(const MarkerHit& hit);

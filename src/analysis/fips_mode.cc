@@ -8,6 +8,7 @@
 #include <algorithm>
 
 #include "analysis/analysis_internal.h"
+#include "fipsgate/io/mapped_file.h"
 
 namespace fipsgate::analysis {
 namespace {
@@ -158,12 +159,10 @@ std::optional<GodebugDefault> from_string_header(const BinaryImage& image,
   for (const RegionView& view : region_views(image, Region{Region::Kind::data, {}})) {
     // The headers are read once, in order: copied out of a file in windows, each with the bytes
     // of a header that starts in its last word.
-    const MappedFile* file = image.source();
-    if (file != nullptr && !file->better_copied_out(view.bytes)) file = nullptr;
-    scan_pieces(view, file, 0, view.bytes.size(), 2 * word - 1,
-                [&](const uint8_t* bytes, uint64_t size, uint64_t vaddr) {
-                  return search(view, bytes, size, vaddr);
-                });
+    for_each_piece(image.source(), view.bytes, 0, view.bytes.size(), 2 * word - 1,
+                   [&](const uint8_t* bytes, uint64_t at, uint64_t, uint64_t length) {
+                     return search(view, bytes, length, view.vaddr + at);
+                   });
     if (with_setting) return with_setting;
     if (first_fips140 && setting_value.empty()) break;
   }

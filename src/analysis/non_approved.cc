@@ -490,10 +490,11 @@ std::vector<CallHit> e8_calls_into(const RegionView& view, const MappedFile* fil
                                    uint64_t end, const TargetMap& map, size_t max_hits,
                                    bool& truncated) {
   std::vector<CallHit> hits;
-  scan_pieces(view, file, begin, end, 4, [&](const uint8_t* data, uint64_t length, uint64_t vaddr) {
-    e8_calls_in(data, length, vaddr, map, max_hits, hits, truncated);
-    return true;
-  });
+  for_each_piece(file, view.bytes, begin, end, 4,
+                 [&](const uint8_t* data, uint64_t at, uint64_t, uint64_t length) {
+                   e8_calls_in(data, length, view.vaddr + at, map, max_hits, hits, truncated);
+                   return true;
+                 });
   return hits;
 }
 
@@ -571,24 +572,24 @@ bool scan_direct_calls(const BinaryImage& image, const std::vector<Target>& targ
   }
   for (const RegionView& view : region_views(image, Region{Region::Kind::text, {}})) {
     const MappedFile* file = image.source();
-    if (file != nullptr && !file->better_copied_out(view.bytes)) file = nullptr;
     if (arch == Arch::amd64 || arch == Arch::x86) {
       e8_calls(view, file, map, truncated, on_call, prepare);
     } else if (arch == Arch::s390x) {
       // Each window keeps the view's alignment (they start at multiples of 64 KiB) and has the
       // 5 bytes after it: a call that starts at its last byte fits, one that starts after it
       // belongs to the next.
-      scan_pieces(view, file, 0, view.bytes.size(), 5,
-                  [&](const uint8_t* data, uint64_t size, uint64_t vaddr) {
-                    brasl_calls_in(data, size, vaddr, check);
-                    return true;
-                  });
+      for_each_piece(file, view.bytes, 0, view.bytes.size(), 5,
+                     [&](const uint8_t* data, uint64_t at, uint64_t, uint64_t length) {
+                       brasl_calls_in(data, length, view.vaddr + at, check);
+                       return true;
+                     });
     } else {
-      scan_pieces(view, file, 0, view.bytes.size(), 3,
-                  [&](const uint8_t* data, uint64_t size, uint64_t vaddr) {
-                    branch_link_calls_in(data, size, vaddr, arch, image.endian, check);
-                    return true;
-                  });
+      for_each_piece(file, view.bytes, 0, view.bytes.size(), 3,
+                     [&](const uint8_t* data, uint64_t at, uint64_t, uint64_t length) {
+                       branch_link_calls_in(data, length, view.vaddr + at, arch, image.endian,
+                                            check);
+                       return true;
+                     });
     }
   }
   return true;

@@ -321,25 +321,19 @@ namespace {
 // is scanned where it lies.
 void scan_view(const MultiPatternMatcher& matcher, const RegionView& view, const MappedFile* file,
                const std::function<bool(uint32_t id, uint64_t offset)>& on_hit) {
-  uint64_t at = 0;
+  if (matcher.pattern_count() == 0) file = nullptr;  // no carry to give: read in place
+  const uint64_t carry = matcher.pattern_count() == 0 ? 0 : matcher.longest_pattern() - 1;
   bool stopped = false;
-  if (file != nullptr && matcher.pattern_count() > 0 && file->better_copied_out(view.bytes)) {
-    at = file->for_each_window(
-        view.bytes, 0, view.bytes.size(), matcher.longest_pattern() - 1,
-        [&](const uint8_t* data, uint64_t from, uint64_t own, uint64_t length) {
-          matcher.scan(ByteView(data, length, view.bytes.file_offset() + from), view.vaddr + from,
-                       [&](uint32_t id, uint64_t offset) {
-                         if (offset >= own) return true;  // the next window's
-                         stopped = !on_hit(id, from + offset);
-                         return !stopped;
-                       });
-          return !stopped;
-        });
-  }
-  if (stopped || at >= view.bytes.size()) return;
-  const ByteView rest = view.bytes.clamp(at, view.bytes.size() - at);
-  matcher.scan(rest, view.vaddr + at,
-               [&](uint32_t id, uint64_t offset) { return on_hit(id, at + offset); });
+  for_each_piece(file, view.bytes, 0, view.bytes.size(), carry,
+                 [&](const uint8_t* data, uint64_t from, uint64_t own, uint64_t length) {
+                   matcher.scan(ByteView(data, length, view.bytes.file_offset() + from),
+                                view.vaddr + from, [&](uint32_t id, uint64_t offset) {
+                                  if (offset >= own) return true;  // the next window's
+                                  stopped = !on_hit(id, from + offset);
+                                  return !stopped;
+                                });
+                   return !stopped;
+                 });
 }
 
 }  // namespace

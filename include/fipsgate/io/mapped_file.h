@@ -91,6 +91,28 @@ class MappedFile {
   std::string path_;
 };
 
+// Calls on_piece(data, at, own, length) over offsets [begin, end) of `bytes`, in order, until it
+// returns false, with the arguments of for_each_window: windows copied out of `file` when it
+// holds `bytes` and they are better copied out, and otherwise, or from where a copy fails, the
+// rest as one piece read where it lies (its `own` bytes up to `end`, then up to `carry` more).
+template <class OnPiece>
+void for_each_piece(const MappedFile* file, const ByteView& bytes, uint64_t begin, uint64_t end,
+                    uint64_t carry, OnPiece on_piece) {
+  uint64_t at = begin;
+  bool going = true;
+  if (file != nullptr && file->better_copied_out(bytes)) {
+    at = file->for_each_window(
+        bytes, begin, end, carry,
+        [&](const uint8_t* data, uint64_t from, uint64_t own, uint64_t length) {
+          going = on_piece(data, from, own, length);
+          return going;
+        });
+  }
+  if (going && at < end) {
+    on_piece(bytes.data() + at, at, end - at, std::min(end + carry, bytes.size()) - at);
+  }
+}
+
 template <class OnWindow>
 uint64_t MappedFile::for_each_window(const ByteView& bytes, uint64_t begin, uint64_t end,
                                      uint64_t carry, OnWindow on_window) const {
