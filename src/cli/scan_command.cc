@@ -100,6 +100,8 @@ ExitCode exit_code_for(ScanOutcome outcome) {
 }
 
 ExitCode run(const ScanArguments& arguments) {
+  // --jobs 1 asks for one thread: every helper below runs on this one (see run_scan).
+  const HelpersRunHere one_thread(arguments.jobs == 1);
   // Parsing the signatures' YAML is the largest fixed cost of a scan (a third of a small one):
   // it runs while the rules and policy load and the first binary is mapped and read.
   Helper<Result<SignatureDb>> loader = start_helper(std::launch::async | std::launch::deferred, [] {
@@ -169,7 +171,9 @@ void register_scan(CLI::App& app, ExitCode& exit_code) {
   command->add_option("--output,-o", arguments->output,
                       "Write the report to FILE (default stdout)");
   command
-      ->add_option("--jobs,-j", arguments->jobs, "Binaries analyzed in parallel (default: cores)")
+      ->add_option("--jobs,-j", arguments->jobs,
+                   "Threads the scan uses: binaries analyzed in parallel, and helpers beside a "
+                   "lone binary's analysis (default: cores)")
       ->check(CLI::Range(1u, 256u));
   command->add_option(
       "--date", arguments->date,

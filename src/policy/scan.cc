@@ -110,10 +110,13 @@ ScanReport run_scan(std::vector<ScanTarget> targets, const Analyzer& analyzer,
   std::iota(order.begin(), order.end(), size_t{0});
   if (worker_count > 1) order = largest_first(targets);
   std::atomic<size_t> next{0};
-  // Workers that fill the machine analyze each binary on their own thread (io/helper_thread.h).
-  const bool workers_fill_cpus = worker_count > 1 && worker_count >= usable_cpus();
+  // `jobs` is the scan's budget of threads. Once the workers use all of it, or every CPU, each
+  // analyzes its binaries on its own thread (io/helper_thread.h): a helper thread would only
+  // queue behind another worker, or take a CPU the caller kept for something else. A lone
+  // binary under a budget of two or more gets helpers beside its worker.
+  const bool workers_use_budget = worker_count >= std::min(jobs, usable_cpus());
   auto worker = [&] {
-    const HelpersRunHere on_this_worker(workers_fill_cpus);
+    const HelpersRunHere on_this_worker(workers_use_budget);
     for (size_t position = next++; position < order.size(); position = next++) {
       const size_t index = order[position];
       bool drop = false;

@@ -45,9 +45,11 @@ ScanOutcome scan_outcome(const ScanReport& report);
 // are dropped from a directory walk and reported only when named explicitly.
 bool is_non_go_executable(const Facts& facts);
 
-// Analyzes the targets with `jobs` worker threads (a bounded queue: at most `jobs` analyses
-// in flight), judges each, and returns them sorted by path. Analyzer errors become
-// unanalyzable verdicts; non-Go executables found by walking are left out.
+// Analyzes the targets on at most `jobs` threads, judges each, and returns them sorted by path.
+// Up to `jobs` workers take the binaries from a queue (at most `jobs` analyses in flight). An
+// analysis starts helper threads beside its worker only while the workers leave some of `jobs`
+// and of the CPUs unused, so `jobs` 1 keeps the whole scan on the calling thread. Analyzer
+// errors become unanalyzable verdicts; non-Go executables found by walking are left out.
 ScanReport run_scan(std::vector<ScanTarget> targets, const Analyzer& analyzer,
                     const JudgeContext& context, unsigned jobs);
 
