@@ -11,6 +11,7 @@
 
 using fipsgate::Backend;
 using fipsgate::Facts;
+using fipsgate::MappedFile;
 using fipsgate::testing::build_stack;
 using fipsgate::testing::BuiltStack;
 using fipsgate::testing::StackSpec;
@@ -33,12 +34,15 @@ Facts analyze_stack(const BuiltStack& stack, fipsgate::AnalyzeOptions options = 
 }
 
 // The same stack written to a scratch file `name` and analyzed from there, as the command line
-// does: passes that copy regions out of a file (io/mapped_file.h) read it with pread.
-Facts analyze_stack_file(const BuiltStack& stack, const std::string& name) {
+// does. Mapped, the passes that copy regions out of a file (io/mapped_file.h) read it with pread
+// in windows; read whole, as the command line reads a file this small, it is read in place.
+Facts analyze_stack_file(const BuiltStack& stack, const std::string& name,
+                         MappedFile::Access access = MappedFile::Access::mapped) {
   const std::string path =
       fipsgate::testing::scratch_file(name, std::string(stack.view().chars())).string();
   fipsgate::AnalyzeOptions options;
   options.as_of_date = "2026-11-27";
+  options.file_access = access;
   auto facts = fipsgate::analyze_file(path, signatures(), options);
   REQUIRE_MESSAGE(facts.ok(), (facts.ok() ? "" : facts.error().message()));
   return std::move(facts).value();
@@ -275,7 +279,8 @@ TEST_CASE("a default GODEBUG string header across a window edge of the data is f
   const BuiltStack stack = build_stack(spec);
   const Facts in_memory = analyze_stack(stack);
   const Facts from_file = analyze_stack_file(stack, "godebug-edge");
-  for (const Facts* facts : {&in_memory, &from_file}) {
+  const Facts read_whole = analyze_stack_file(stack, "godebug-edge", MappedFile::Access::automatic);
+  for (const Facts* facts : {&in_memory, &from_file, &read_whole}) {
     CHECK(facts->fips_mode.default_godebug == "fips140=off,tlsrsakex=1");
     CHECK(facts->fips_mode.default_godebug_found_in.find("string header at 0x71fff8") !=
           std::string::npos);
@@ -362,13 +367,14 @@ StackSpec wide_text_stack() {
   return spec;
 }
 
-// The calls into crypto/md5 found at exactly `sites`, analyzed in memory and from a file (where
-// the text is copied out in windows).
+// The calls into crypto/md5 found at exactly `sites`, analyzed in memory, from a mapped file
+// (where the text is copied out in windows) and from a file read whole.
 void check_md5_call_sites(const BuiltStack& stack, const std::string& name,
                           const std::vector<uint64_t>& sites) {
   const Facts in_memory = analyze_stack(stack);
   const Facts from_file = analyze_stack_file(stack, name);
-  for (const Facts* facts : {&in_memory, &from_file}) {
+  const Facts read_whole = analyze_stack_file(stack, name, MappedFile::Access::automatic);
+  for (const Facts* facts : {&in_memory, &from_file, &read_whole}) {
     const auto* use = use_of(*facts, "crypto/md5");
     REQUIRE(use != nullptr);
     std::vector<uint64_t> found;
@@ -444,7 +450,8 @@ TEST_CASE("a marker across a window edge of a region copied out of a file is fou
   REQUIRE(expected % 0x10000 == 0x10000 - 9);
   const Facts in_memory = analyze_stack(stack);
   const Facts from_file = analyze_stack_file(stack, "marker-edge");
-  for (const Facts* facts : {&in_memory, &from_file}) {
+  const Facts read_whole = analyze_stack_file(stack, "marker-edge", MappedFile::Access::automatic);
+  for (const Facts* facts : {&in_memory, &from_file, &read_whole}) {
     std::vector<uint64_t> found;
     for (const auto& backend : facts->backends) {
       for (const auto& evidence : backend.evidence) {

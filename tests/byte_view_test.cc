@@ -87,27 +87,32 @@ TEST_CASE("find agrees with string_view::find at every start, length and boundar
   }
 }
 
-TEST_CASE("a mapped file copies out exactly the bytes its view holds, and nothing past its end") {
+TEST_CASE("a file copies out exactly the bytes its view holds, mapped or read whole") {
   std::string bytes(200000, '\0');
   std::mt19937 random(7);
   for (char& byte : bytes) byte = static_cast<char>(random());
-  const auto file =
-      fipsgate::MappedFile::open(fipsgate::testing::scratch_file("copy-out", bytes).string());
-  REQUIRE(file.ok());
-  std::string out(bytes.size(), 'x');
-  auto* target = reinterpret_cast<uint8_t*>(out.data());
-  REQUIRE(file->copy_out(0, target, bytes.size()));
-  CHECK(out == bytes);
-  REQUIRE(file->copy_out(123457, target, 4));
-  CHECK(out.substr(0, 4) == bytes.substr(123457, 4));
-  CHECK(file->copy_out(bytes.size(), target, 0));
-  CHECK_FALSE(file->copy_out(bytes.size() - 3, target, 4));
-  CHECK_FALSE(file->copy_out(bytes.size() + 1, target, 0));
-  CHECK_FALSE(file->copy_out(1, target, UINT64_MAX));          // no wrap-around
-  CHECK_FALSE(fipsgate::MappedFile().copy_out(0, target, 0));  // nothing open
-  CHECK(file->holds(file->view().clamp(100, 1000)));
-  CHECK_FALSE(file->holds(ByteView(file->view().data() + 100, 1000, 99)));  // another offset
-  CHECK_FALSE(file->holds(ByteView(bytes, 100)));                           // other memory
+  const std::string path = fipsgate::testing::scratch_file("copy-out", bytes).string();
+  for (const auto access :
+       {fipsgate::MappedFile::Access::mapped, fipsgate::MappedFile::Access::automatic}) {
+    const auto file = fipsgate::MappedFile::open(path, access);
+    REQUIRE(file.ok());
+    CHECK(file->in_memory() == (access == fipsgate::MappedFile::Access::automatic));
+    std::string out(bytes.size(), 'x');
+    auto* target = reinterpret_cast<uint8_t*>(out.data());
+    REQUIRE(file->copy_out(0, target, bytes.size()));
+    CHECK(out == bytes);
+    REQUIRE(file->copy_out(123457, target, 4));
+    CHECK(out.substr(0, 4) == bytes.substr(123457, 4));
+    CHECK(file->copy_out(bytes.size(), target, 0));
+    CHECK_FALSE(file->copy_out(bytes.size() - 3, target, 4));
+    CHECK_FALSE(file->copy_out(bytes.size() + 1, target, 0));
+    CHECK_FALSE(file->copy_out(1, target, UINT64_MAX));  // no wrap-around
+    CHECK(file->holds(file->view().clamp(100, 1000)));
+    CHECK_FALSE(file->holds(ByteView(file->view().data() + 100, 1000, 99)));  // another offset
+    CHECK_FALSE(file->holds(ByteView(bytes, 100)));                           // other memory
+  }
+  std::string out(4, 'x');
+  CHECK_FALSE(fipsgate::MappedFile().copy_out(0, reinterpret_cast<uint8_t*>(out.data()), 0));
 }
 
 TEST_CASE("a region is copied out up to 64 MiB and read in place beyond") {
@@ -116,6 +121,7 @@ TEST_CASE("a region is copied out up to 64 MiB and read in place beyond") {
   std::filesystem::resize_file(path, fipsgate::MappedFile::kCopiedOutBytes + 4096);
   const auto file = fipsgate::MappedFile::open(path.string());
   REQUIRE(file.ok());
+  REQUIRE_FALSE(file->in_memory());  // past kReadWholeBytes
   CHECK_FALSE(file->better_copied_out(file->view()));
   CHECK(file->better_copied_out(file->view().clamp(4096, fipsgate::MappedFile::kCopiedOutBytes)));
   CHECK_FALSE(file->better_copied_out(ByteView("in memory")));

@@ -33,7 +33,8 @@ std::string random_bytes(size_t size, unsigned seed) {
 
 TEST_CASE("a copied region holds the file's bytes at their offset, one copy per thread at once") {
   const std::string bytes = random_bytes(300000, 11);
-  const auto file = MappedFile::open(fipsgate::testing::scratch_file("copied", bytes).string());
+  const auto file = MappedFile::open(fipsgate::testing::scratch_file("copied", bytes).string(),
+                                     MappedFile::Access::mapped);
   REQUIRE(file.ok());
   const ByteView region = file->view().clamp(4097, 200000);
 
@@ -74,8 +75,8 @@ TEST_CASE("a copied region holds the file's bytes at their offset, one copy per 
 
 TEST_CASE("several regions share one copy; a region another holds is not copied twice") {
   const std::string bytes = random_bytes(100000, 13);
-  const auto file =
-      MappedFile::open(fipsgate::testing::scratch_file("copied-many", bytes).string());
+  const auto file = MappedFile::open(fipsgate::testing::scratch_file("copied-many", bytes).string(),
+                                     MappedFile::Access::mapped);
   REQUIRE(file.ok());
   const ByteView whole = file->view();
   const ByteView regions[] = {whole.clamp(100, 5000), whole.clamp(60000, 30000),
@@ -104,20 +105,26 @@ TEST_CASE("several regions share one copy; a region another holds is not copied 
 
 TEST_CASE("a region is not copied when it is too big, not the file's, or cannot be read") {
   const std::string bytes = random_bytes(8192, 12);
-  const auto file = MappedFile::open(fipsgate::testing::scratch_file("copied-no", bytes).string());
+  const std::string path = fipsgate::testing::scratch_file("copied-no", bytes).string();
+  const auto file = MappedFile::open(path, MappedFile::Access::mapped);
   REQUIRE(file.ok());
   CHECK_FALSE(CopiedRegion::copy(*file, ByteView(bytes, 0)).has_value());  // other memory
   CHECK_FALSE(CopiedRegion::copy(*file, ByteView(file->view().data(), 100, 1)).has_value());
+  // A file read whole is in memory already.
+  const auto whole = MappedFile::open(path);
+  REQUIRE(whole.ok());
+  REQUIRE(whole->in_memory());
+  CHECK_FALSE(CopiedRegion::copy(*whole, whole->view()).has_value());
 
   // Past kMaxBytes, or from a file past kMaxFileBytes (sparse files: no disk used).
   const auto big_path = fipsgate::testing::scratch_file("copied-big", "");
   std::filesystem::resize_file(big_path, CopiedRegion::kMaxFileBytes + 4096);
-  const auto big = MappedFile::open(big_path.string());
+  const auto big = MappedFile::open(big_path.string(), MappedFile::Access::mapped);
   REQUIRE(big.ok());
   CHECK_FALSE(CopiedRegion::copy(*big, big->view().clamp(0, 4096)).has_value());
   const auto limit_path = fipsgate::testing::scratch_file("copied-limit", "");
   std::filesystem::resize_file(limit_path, CopiedRegion::kMaxBytes + 4096);
-  const auto limit = MappedFile::open(limit_path.string());
+  const auto limit = MappedFile::open(limit_path.string(), MappedFile::Access::mapped);
   REQUIRE(limit.ok());
   CHECK_FALSE(
       CopiedRegion::copy(*limit, limit->view().clamp(0, CopiedRegion::kMaxBytes + 1)).has_value());
@@ -132,7 +139,7 @@ TEST_CASE("a region is not copied when it is too big, not the file's, or cannot 
 
   // The file shrank after it was mapped: the read falls short, nothing is lent.
   const auto shrinking_path = fipsgate::testing::scratch_file("copied-shrinks", bytes);
-  const auto shrinking = MappedFile::open(shrinking_path.string());
+  const auto shrinking = MappedFile::open(shrinking_path.string(), MappedFile::Access::mapped);
   REQUIRE(shrinking.ok());
   const ByteView tail = shrinking->view().clamp(4096, 4096);
   std::filesystem::resize_file(shrinking_path, 4096);
@@ -146,7 +153,8 @@ TEST_CASE("a pclntab copied out of its file reads as the mapped one does") {
   spec.pclntab.functions.push_back({"crypto/internal/boring.Enabled", 0x80});
   const auto built = fipsgate::testing::build_go_elf(spec);
   const auto file =
-      MappedFile::open(fipsgate::testing::scratch_file("copied-go", built.elf.bytes).string());
+      MappedFile::open(fipsgate::testing::scratch_file("copied-go", built.elf.bytes).string(),
+                       MappedFile::Access::mapped);
   REQUIRE(file.ok());
 
   auto in_memory = fipsgate::read_binary_image(file->view());

@@ -1,5 +1,6 @@
-// MappedFile's reserved range: small files are mapped one after another into addresses their
-// thread keeps, and unmapped all at once when the range is full and none is open.
+// MappedFile's placements: small files read whole into a buffer their thread keeps, and mapped
+// files up to kPooledFileBytes mapped one after another into addresses their thread keeps, and
+// unmapped all at once when the range is full and none is open.
 #include "fipsgate/io/mapped_file.h"
 
 #include <doctest/doctest.h>
@@ -50,7 +51,7 @@ std::string tagged_file(const std::string& name, uint64_t size, const std::strin
 }
 
 MappedFile open_file(const std::string& path) {
-  auto file = MappedFile::open(path);
+  auto file = MappedFile::open(path, MappedFile::Access::mapped);
   REQUIRE_MESSAGE(file.ok(), (file.ok() ? "" : file.error().message()));
   return std::move(file).value();
 }
@@ -174,7 +175,7 @@ TEST_CASE("under a limit on the address space no range is reserved: each file is
       if (setrlimit(RLIMIT_AS, &limit) != 0) code = 2;
     }
     std::thread([&] {
-      auto file = MappedFile::open(path);
+      auto file = MappedFile::open(path, MappedFile::Access::mapped);
       if (!file.ok())
         code = 3;
       else if (file->pooled())
@@ -189,4 +190,79 @@ TEST_CASE("under a limit on the address space no range is reserved: each file is
   REQUIRE(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 0);
 #endif
+}
+
+// Files read whole (MappedFile::Access::automatic, up to kReadWholeBytes) go into a buffer their
+// thread keeps: one file at a time, the next one mapped while it is held.
+
+namespace {
+
+MappedFile open_whole(const std::string& path) {
+  auto file = MappedFile::open(path);
+  REQUIRE_MESSAGE(file.ok(), (file.ok() ? "" : file.error().message()));
+  return std::move(file).value();
+}
+
+}  // namespace
+
+TEST_CASE("a small file is read whole into its thread's buffer, reused by the next file") {
+  std::thread([] {
+    const std::string path = tagged_file("whole", 3 << 20, "whole-file");
+    const uint8_t* buffer = nullptr;
+    {
+      const MappedFile file = open_whole(path);
+      CHECK(file.in_memory());
+      CHECK_FALSE(file.pooled());
+      CHECK(file.size() == (3 << 20));
+      check_tagged(file, "whole-file");
+      buffer = file.view().data();
+      // Read in place: nothing is copied out of memory in windows, and copy_out copies memory.
+      CHECK_FALSE(file.better_copied_out(file.view()));
+      std::string out(4, 'x');
+      REQUIRE(file.copy_out(file.size() - 4, reinterpret_cast<uint8_t*>(out.data()), 4));
+      CHECK(out == "file");
+      CHECK_FALSE(file.copy_out(file.size() - 3, reinterpret_cast<uint8_t*>(out.data()), 4));
+      // While it holds the buffer, the next file of this thread is mapped.
+      const MappedFile second = open_whole(tagged_file("whole-second", 1 << 20, "second"));
+      CHECK_FALSE(second.in_memory());
+      check_tagged(second, "second");
+    }
+    const MappedFile again = open_whole(tagged_file("whole-again", 2 << 20, "again"));
+    CHECK(again.in_memory());
+    CHECK(again.view().data() == buffer);
+    check_tagged(again, "again");
+  }).join();
+}
+
+TEST_CASE("a file read whole gives its buffer back when dropped on another thread or moved") {
+  std::thread([] {
+    const std::string path = tagged_file("whole-moved", 1 << 20, "moved");
+    std::optional<MappedFile> first(open_whole(path));
+    REQUIRE(first->in_memory());
+    MappedFile moved = std::move(*first);
+    first.reset();  // the moved-from file holds nothing
+    CHECK(moved.in_memory());
+    check_tagged(moved, "moved");
+    CHECK_FALSE(open_whole(path).in_memory());  // still held, by `moved`
+    std::thread([&] { MappedFile dropped = std::move(moved); }).join();
+    CHECK(open_whole(path).in_memory());
+  }).join();
+}
+
+TEST_CASE("files past kReadWholeBytes, empty files and mapped access are not read whole") {
+  std::thread([] {
+    const std::string big =
+        tagged_file("whole-big", MappedFile::kReadWholeBytes + 1, "past-the-limit");
+    const MappedFile past = open_whole(big);
+    CHECK_FALSE(past.in_memory());
+    check_tagged(past, "past-the-limit");
+    const std::string at_limit = tagged_file("whole-limit", MappedFile::kReadWholeBytes, "lim");
+    CHECK(open_whole(at_limit).in_memory());
+    CHECK_FALSE(
+        open_whole(fipsgate::testing::scratch_file("whole-empty", "").string()).in_memory());
+    const auto mapped = MappedFile::open(at_limit, MappedFile::Access::mapped);
+    REQUIRE(mapped.ok());
+    CHECK_FALSE(mapped->in_memory());
+    check_tagged(*mapped, "lim");
+  }).join();
 }

@@ -199,7 +199,7 @@ Result<Facts> analyze_file(const std::string& path, const SignatureDb& db,
 
 Result<Facts> analyze_file(const std::string& path, const SignatureSource& signatures,
                            const AnalyzeOptions& options) {
-  FG_TRY(MappedFile file, MappedFile::open(path));
+  FG_TRY(MappedFile file, MappedFile::open(path, options.file_access));
   auto image = read_binary_image(file.view());
   if (!image.ok()) return image.error().within(path);
   image->set_source(&file);

@@ -1,39 +1,12 @@
 #include "fipsgate/io/copied_region.h"
 
-#include <sys/mman.h>
-
-#include <atomic>
 #include <cstdint>
-#include <cstdlib>
 #include <utility>
 
 #include "fipsgate/io/mapped_file.h"
+#include "io/thread_buffer.h"
 
 namespace fipsgate {
-
-struct CopiedRegion::Buffer {
-  // Allocated in 2 MiB steps, aligned, and marked for huge pages: the first touch of 16 MiB of
-  // fresh anonymous memory took 40 ms in 4 KiB pages and 1-4 ms in huge pages on this machine.
-  static constexpr uint64_t kStep = uint64_t{2} << 20;
-
-  ~Buffer() { std::free(data); }
-
-  bool reserve(uint64_t size) {
-    if (size <= capacity) return true;
-    const uint64_t rounded = (size + kStep - 1) / kStep * kStep;
-    void* grown = std::aligned_alloc(kStep, rounded);
-    if (grown == nullptr) return false;
-    ::madvise(grown, rounded, MADV_HUGEPAGE);  // a hint: without it the buffer still works
-    std::free(data);
-    data = static_cast<uint8_t*>(grown);
-    capacity = rounded;
-    return true;
-  }
-
-  uint8_t* data = nullptr;
-  uint64_t capacity = 0;
-  std::atomic<bool> lent{false};  // given back by whichever thread drops the copy
-};
 
 namespace {
 
@@ -51,7 +24,8 @@ constexpr uint64_t kCopyAlignment = 64;
 
 std::optional<CopiedRegion> CopiedRegion::copy(const MappedFile& file,
                                                std::span<const ByteView> regions) {
-  if (file.size() > kMaxFileBytes) return std::nullopt;
+  // A file read whole is already in memory.
+  if (file.size() > kMaxFileBytes || file.in_memory()) return std::nullopt;
   // Where each region's copy starts in the buffer, or which earlier region holds it.
   std::vector<uint64_t> starts(regions.size(), 0);
   std::vector<size_t> held_by(regions.size(), SIZE_MAX);
@@ -70,9 +44,10 @@ std::optional<CopiedRegion> CopiedRegion::copy(const MappedFile& file,
     starts[i] = total;
     total += (regions[i].size() + kCopyAlignment - 1) / kCopyAlignment * kCopyAlignment;
   }
-  thread_local const std::shared_ptr<Buffer> own = std::make_shared<Buffer>();
-  if (own->lent.exchange(true)) return std::nullopt;
-  CopiedRegion copied(own);  // gives the buffer back if a step below fails
+  thread_local const std::shared_ptr<ThreadBuffer> own = std::make_shared<ThreadBuffer>();
+  std::shared_ptr<ThreadBuffer> buffer = ThreadBuffer::borrow(own);
+  if (buffer == nullptr) return std::nullopt;
+  CopiedRegion copied(buffer);  // gives the buffer back if a step below fails
   if (!own->reserve(total)) return std::nullopt;
   for (size_t i = 0; i < regions.size(); ++i) {
     const ByteView& region = regions[i];
@@ -116,7 +91,7 @@ CopiedRegion::~CopiedRegion() {
 }
 
 void CopiedRegion::give_back() {
-  if (buffer_) buffer_->lent.store(false);
+  if (buffer_) buffer_->give_back();
   buffer_.reset();
 }
 

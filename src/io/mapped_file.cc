@@ -11,12 +11,30 @@
 #include <cstring>
 #include <utility>
 
+#include "io/thread_buffer.h"
+
 namespace fipsgate {
 
 namespace {
+
 Error os_error(const std::string& path, const char* what) {
   return Error(path + ": " + what + ": " + std::strerror(errno));
 }
+
+// Reads up to `size` bytes from the start of fd into `out`; the count read (short when the file
+// shrank since it was measured), or -1 on an error.
+int64_t read_whole(int fd, uint8_t* out, uint64_t size) {
+  uint64_t done = 0;
+  while (done < size) {
+    const ssize_t got = ::pread(fd, out + done, size - done, static_cast<off_t>(done));
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) return -1;
+    if (got == 0) break;
+    done += static_cast<uint64_t>(got);
+  }
+  return static_cast<int64_t>(done);
+}
+
 }  // namespace
 
 struct MappedFile::Range {
@@ -77,42 +95,59 @@ struct MappedFile::Range {
   std::atomic<uint64_t> open_files{0};  // released by whichever thread drops the file
 };
 
-Result<MappedFile> MappedFile::open(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+Result<MappedFile> MappedFile::open(const std::string& path, Access access) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return os_error(path, "cannot open");
-  struct stat status {};
-  if (::fstat(fd, &status) != 0) {
-    Error error = os_error(path, "cannot stat");
-    ::close(fd);
-    return error;
-  }
-  if (!S_ISREG(status.st_mode)) {
-    ::close(fd);
-    return Error(path + ": not a regular file");
-  }
   MappedFile file;
+  file.fd_ = fd;  // closed with `file` on every return that fails
   file.path_ = path;
+  struct stat status {};
+  if (::fstat(fd, &status) != 0) return os_error(path, "cannot stat");
+  if (!S_ISREG(status.st_mode)) return Error(path + ": not a regular file");
   file.size_ = static_cast<uint64_t>(status.st_size);
-  if (file.size_ > 0 && file.size_ <= kPooledFileBytes) {
+  if (file.size_ == 0) return file;
+  if (access == Access::automatic && file.size_ <= kReadWholeBytes) {
+    FG_TRY(const bool read, file.read_into_buffer());
+    if (read) return file;
+  }
+  if (file.size_ <= kPooledFileBytes) {
     thread_local const std::shared_ptr<Range> range = std::make_shared<Range>();
     file.data_ = range->map(fd, file.size_);
     if (file.data_ != nullptr) file.range_ = range;
   }
-  if (file.size_ > 0 && file.data_ == nullptr) {
+  if (file.data_ == nullptr) {
     void* mapping = ::mmap(nullptr, file.size_, PROT_READ, MAP_PRIVATE, fd, 0);
-    if (mapping == MAP_FAILED) {
-      Error error = os_error(path, "cannot map");
-      ::close(fd);
-      return error;
-    }
+    if (mapping == MAP_FAILED) return os_error(path, "cannot map");
     file.data_ = static_cast<const uint8_t*>(mapping);
   }
-  file.fd_ = fd;
   return file;
+}
+
+Result<bool> MappedFile::read_into_buffer() {
+  thread_local const std::shared_ptr<ThreadBuffer> own = std::make_shared<ThreadBuffer>();
+  std::shared_ptr<ThreadBuffer> buffer = ThreadBuffer::borrow(own);
+  if (buffer == nullptr) return false;  // another file of this thread holds it
+  if (!buffer->reserve(size_)) {
+    buffer->give_back();
+    return false;
+  }
+  const int64_t got = read_whole(fd_, buffer->data, size_);
+  if (got < 0) {
+    Error error = os_error(path_, "cannot read");
+    buffer->give_back();
+    return error;
+  }
+  size_ = static_cast<uint64_t>(got);  // a file that shrank since fstat is what could be read
+  data_ = buffer->data;
+  buffer_ = std::move(buffer);
+  ::close(fd_);  // copy_out() copies from memory now
+  fd_ = -1;
+  return true;
 }
 
 MappedFile::MappedFile(MappedFile&& other) noexcept
     : range_(std::move(other.range_)),
+      buffer_(std::move(other.buffer_)),
       data_(std::exchange(other.data_, nullptr)),
       size_(std::exchange(other.size_, 0)),
       fd_(std::exchange(other.fd_, -1)),
@@ -122,6 +157,7 @@ MappedFile& MappedFile::operator=(MappedFile&& other) noexcept {
   if (this != &other) {
     release();
     range_ = std::move(other.range_);
+    buffer_ = std::move(other.buffer_);
     data_ = std::exchange(other.data_, nullptr);
     size_ = std::exchange(other.size_, 0);
     fd_ = std::exchange(other.fd_, -1);
@@ -131,7 +167,12 @@ MappedFile& MappedFile::operator=(MappedFile&& other) noexcept {
 }
 
 bool MappedFile::copy_out(uint64_t offset, uint8_t* out, uint64_t size) const {
-  if (fd_ < 0 || offset > size_ || size > size_ - offset) return false;
+  if (offset > size_ || size > size_ - offset) return false;
+  if (in_memory()) {
+    if (size > 0) std::memcpy(out, data_ + offset, size);
+    return true;
+  }
+  if (fd_ < 0) return false;
   while (size > 0) {
     const ssize_t got = ::pread(fd_, out, size, static_cast<off_t>(offset));
     if (got < 0 && errno == EINTR) continue;
@@ -148,7 +189,10 @@ MappedFile::~MappedFile() {
 }
 
 void MappedFile::release() {
-  if (range_ != nullptr) {
+  if (buffer_ != nullptr) {
+    buffer_->give_back();
+    buffer_.reset();
+  } else if (range_ != nullptr) {
     range_->open_files.fetch_sub(1);  // its pages stay mapped until the range is unmapped
     range_.reset();
   } else if (data_ != nullptr) {

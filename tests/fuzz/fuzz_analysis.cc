@@ -47,13 +47,14 @@ const Context& context() {
   return loaded;
 }
 
-// The input as a file (an anonymous memory file, reopened through /proc), or nothing when the
-// system cannot make one.
+// The input as a mapped file (an anonymous memory file, reopened through /proc), so that the
+// passes copy it out in windows as they do big files; nothing when the system cannot make one.
 std::optional<fipsgate::MappedFile> as_file(const uint8_t* data, size_t size) {
   static const int fd = memfd_create("fuzz-input", MFD_CLOEXEC);
   if (fd < 0 || ftruncate(fd, 0) != 0) return std::nullopt;
   if (size > 0 && pwrite(fd, data, size, 0) != static_cast<ssize_t>(size)) return std::nullopt;
-  auto file = fipsgate::MappedFile::open("/proc/self/fd/" + std::to_string(fd));
+  auto file = fipsgate::MappedFile::open("/proc/self/fd/" + std::to_string(fd),
+                                         fipsgate::MappedFile::Access::mapped);
   if (!file) return std::nullopt;
   return std::move(*file);
 }

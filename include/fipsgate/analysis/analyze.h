@@ -12,6 +12,7 @@
 #include "fipsgate/analysis/facts.h"
 #include "fipsgate/binary/binary_image.h"
 #include "fipsgate/go/go_binary.h"
+#include "fipsgate/io/mapped_file.h"
 #include "fipsgate/io/result.h"
 #include "fipsgate/match/signature_db.h"
 
@@ -31,13 +32,16 @@ struct AnalyzeOptions {
   // runs. It is the largest single cost on big binaries (1.4 GB/s with SHA-NI against ~5 GB/s
   // for reading the file), so callers that do not report it turn it off.
   bool digest = true;
+  // How analyze_file reads the file: small files whole, or always mapped, for the tests of the
+  // passes that copy regions out of a mapping (io/mapped_file.h).
+  MappedFile::Access file_access = MappedFile::Access::automatic;
 };
 
 Facts analyze(const BinaryImage& image, const GoBinary& go, const SignatureDb& db,
               const AnalyzeOptions& options = {});
 
-// Maps the file, reads its image and Go structures, analyzes, and fills path and (when
-// options.digest) sha256.
+// Reads or maps the file (options.file_access), reads its image and Go structures, analyzes,
+// and fills path and (when options.digest) sha256.
 // Error when the file cannot be read or is not an executable format fipsgate knows.
 Result<Facts> analyze_file(const std::string& path, const SignatureDb& db,
                            const AnalyzeOptions& options = {});

@@ -22,6 +22,7 @@
 namespace fipsgate {
 
 class MappedFile;
+struct ThreadBuffer;
 
 class CopiedRegion {
  public:
@@ -52,13 +53,11 @@ class CopiedRegion {
   // nullopt when none does.
   std::optional<ByteView> rebased(const ByteView& bytes) const;
 
-  struct Buffer;  // one per thread, shared with the copies lent from it
-
  private:
-  explicit CopiedRegion(std::shared_ptr<Buffer> buffer) : buffer_(std::move(buffer)) {}
+  explicit CopiedRegion(std::shared_ptr<ThreadBuffer> buffer) : buffer_(std::move(buffer)) {}
   void give_back();
 
-  std::shared_ptr<Buffer> buffer_;
+  std::shared_ptr<ThreadBuffer> buffer_;  // this thread's (io/thread_buffer.h), lent to the copy
   std::vector<ByteView> views_;
 };
 

@@ -1,10 +1,18 @@
-// A read-only file held as one ByteView. Mapped with mmap: the analysis touches a few scattered
-// regions (headers, build info, name tables), so paging in only those beats reading it all.
-// The file stays open beside the mapping for passes that read a large region once, in order
-// (the call scan, the signature scan's regions): copying it out in windows costs what `cat` pays
-// per byte, where the first touch of each mapped page can cost far more (docs/BENCHMARKS.md,
-// tenth round). A small file's function names and records, read whole and more than once, are
-// copied out whole instead (io/copied_region.h).
+// A read-only file held as one ByteView: read whole into memory when it is small, else mapped.
+//
+// Mapped with mmap, the analysis pages in only the scattered regions it touches (headers, build
+// info, name tables). The file stays open beside the mapping for passes that read a large region
+// once, in order (the call scan, the signature scan's regions): copying it out in windows costs
+// what `cat` pays per byte, where the first touch of each mapped page can cost far more
+// (docs/BENCHMARKS.md, tenth round). A mid-sized file's function names and records, read whole
+// and more than once, are copied out whole instead (io/copied_region.h).
+//
+// A file up to kReadWholeBytes is read whole with pread into a buffer that its thread keeps and
+// reuses (io/thread_buffer.h). On the 2-vCPU guests this runs on, a page fault on a file mapping
+// costs 20-28 us (it maps the 16 pages around it), more than a pread of 64 KiB, and page faults
+// on two CPUs at once slow each other by a quarter, even in two processes, where pread does not.
+// A scan of the 84-binary directory mapped 13,000 pages of its files and took 1,320 page faults
+// in all; with its 82 files up to 16 MiB read whole, 625 (docs/BENCHMARKS.md, thirteenth round).
 #pragma once
 
 #include <algorithm>
@@ -16,9 +24,16 @@
 
 namespace fipsgate {
 
+struct ThreadBuffer;
+
 class MappedFile {
  public:
-  static Result<MappedFile> open(const std::string& path);
+  // automatic: read whole up to kReadWholeBytes, else mapped. mapped: always mapped (the tests
+  // and fuzz targets of the passes that copy out of a mapping).
+  enum class Access : uint8_t { automatic, mapped };
+  static constexpr uint64_t kReadWholeBytes = uint64_t{16} << 20;
+
+  static Result<MappedFile> open(const std::string& path, Access access = Access::automatic);
 
   MappedFile() = default;
   MappedFile(MappedFile&& other) noexcept;
@@ -39,30 +54,32 @@ class MappedFile {
   static constexpr uint64_t kReservedBytes = uint64_t{256} << 20;
   // Whether this file lies in its thread's reserved range.
   bool pooled() const { return range_ != nullptr; }
+  // Whether this file was read whole into its thread's buffer instead of mapped.
+  bool in_memory() const { return buffer_ != nullptr; }
 
   ByteView view() const { return ByteView(data_, size_, 0); }
   uint64_t size() const { return size_; }
   const std::string& path() const { return path_; }
 
-  // Whether `bytes` are this mapping's bytes at their file offset (and so can be copied out).
+  // Whether `bytes` are this file's bytes at their file offset (and so can be copied out).
   bool holds(const ByteView& bytes) const {
     return bytes.file_offset() <= size_ && bytes.size() <= size_ - bytes.file_offset() &&
            bytes.data() == data_ + bytes.file_offset();
   }
-  // Copies the `size` bytes at file offset `offset` into `out` (pread). False when they could
-  // not all be read; the mapping still holds them.
+  // Copies the `size` bytes at file offset `offset` into `out` (pread, or from memory). False
+  // when they could not all be read; the view still holds them.
   bool copy_out(uint64_t offset, uint8_t* out, uint64_t size) const;
 
   // Whether a pass reading `bytes` once, in order, should copy them out (for_each_window)
-  // rather than read them where they lie: the mapping holds them, and they are at most
-  // kCopiedOutBytes. After a sequential read the kernel holds a file in folios that grow with
-  // the readahead up to 2 MiB, which it maps whole, one fault each: the 707 MB provider's 403 MB
-  // of code read in place in 65 ms against 76 ms copied, where kubectl's 26 MB and terraform's
-  // 45 MB, in smaller folios, took 25.9 and 33.5 ms in place against 20.2 and 30.0 ms copied
-  // (docs/BENCHMARKS.md, tenth round).
+  // rather than read them where they lie: the mapping (not a file read whole) holds them, and
+  // they are at most kCopiedOutBytes. After a sequential read the kernel holds a file in folios
+  // that grow with the readahead up to 2 MiB, which it maps whole, one fault each: the 707 MB
+  // provider's 403 MB of code read in place in 65 ms against 76 ms copied, where kubectl's 26 MB
+  // and terraform's 45 MB, in smaller folios, took 25.9 and 33.5 ms in place against 20.2 and 30.0
+  // ms copied (docs/BENCHMARKS.md, tenth round).
   static constexpr uint64_t kCopiedOutBytes = uint64_t{64} << 20;
   bool better_copied_out(const ByteView& bytes) const {
-    return holds(bytes) && bytes.size() <= kCopiedOutBytes;
+    return !in_memory() && holds(bytes) && bytes.size() <= kCopiedOutBytes;
   }
 
   // Bytes per window of for_each_window(): a window copied out lands in the L2 cache, where the
@@ -82,9 +99,13 @@ class MappedFile {
  private:
   struct Range;  // one thread's reserved addresses, shared with the files mapped into them
 
+  // Reads the file into its thread's buffer: false, with nothing read, when that buffer is held
+  // by another file or cannot grow (the file is then mapped).
+  Result<bool> read_into_buffer();
   void release();
 
-  std::shared_ptr<Range> range_;  // set when pooled
+  std::shared_ptr<Range> range_;          // set when pooled
+  std::shared_ptr<ThreadBuffer> buffer_;  // set when read whole
   const uint8_t* data_ = nullptr;
   uint64_t size_ = 0;
   int fd_ = -1;

@@ -1,0 +1,25 @@
+#include "io/thread_buffer.h"
+
+#include <sys/mman.h>
+
+#include <cstdlib>
+
+namespace fipsgate {
+
+ThreadBuffer::~ThreadBuffer() {
+  std::free(data);
+}
+
+bool ThreadBuffer::reserve(uint64_t size) {
+  if (size <= capacity) return true;
+  const uint64_t rounded = (size + kStep - 1) / kStep * kStep;
+  void* grown = std::aligned_alloc(kStep, rounded);
+  if (grown == nullptr) return false;
+  ::madvise(grown, rounded, MADV_HUGEPAGE);  // a hint: without it the buffer still works
+  std::free(data);
+  data = static_cast<uint8_t*>(grown);
+  capacity = rounded;
+  return true;
+}
+
+}  // namespace fipsgate
