@@ -1,10 +1,6 @@
 // fipsgate: command-line entry point. Subcommands live in their own files (src/cli/*_command.cc)
 // and register themselves here; the library does all the work.
 #include <CLI/CLI.hpp>
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
-#include <iostream>
 
 #include "cli/commands.h"
 
@@ -20,10 +16,5 @@ int main(int argc, char** argv) {
     int code = app.exit(error);
     return code == 0 ? 0 : fipsgate::cli::kExitUsage;
   }
-  // A report that did not reach its reader is a failed run, whatever it said.
-  if (!std::cout.flush() || std::fflush(stdout) != 0) {
-    std::cerr << "fipsgate: standard output could not be written: " << std::strerror(errno) << "\n";
-    return fipsgate::cli::kExitUsage;
-  }
-  return exit_code;
+  return fipsgate::cli::flushed(exit_code);
 }

@@ -146,7 +146,7 @@ ExitCode run(const ScanArguments& arguments) {
     std::cerr << "fipsgate scan: " << written.error().message() << "\n";
     return kExitUsage;
   }
-  return exit_code_for(scan_outcome(report));
+  return exit_now(exit_code_for(scan_outcome(report)));
 }
 
 }  // namespace
