@@ -110,11 +110,16 @@ TEST_CASE("a region is not copied when it is too big, not the file's, or cannot 
   REQUIRE(file.ok());
   CHECK_FALSE(CopiedRegion::copy(*file, ByteView(bytes, 0)).has_value());  // other memory
   CHECK_FALSE(CopiedRegion::copy(*file, ByteView(file->view().data(), 100, 1)).has_value());
-  // A file read whole is in memory already.
-  const auto whole = MappedFile::open(path);
-  REQUIRE(whole.ok());
-  REQUIRE(whole->in_memory());
-  CHECK_FALSE(CopiedRegion::copy(*whole, whole->view()).has_value());
+  {
+    // A file read whole is in memory already. It holds its thread's buffer, which copies share:
+    // while it is open, no other file's region is copied either.
+    const auto whole = MappedFile::open(path);
+    REQUIRE(whole.ok());
+    REQUIRE(whole->in_memory());
+    CHECK_FALSE(CopiedRegion::copy(*whole, whole->view()).has_value());
+    CHECK_FALSE(CopiedRegion::copy(*file, file->view()).has_value());
+  }
+  CHECK(CopiedRegion::copy(*file, file->view()).has_value());
 
   // Past kMaxBytes, or from a file past kMaxFileBytes (sparse files: no disk used).
   const auto big_path = fipsgate::testing::scratch_file("copied-big", "");

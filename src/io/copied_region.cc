@@ -44,11 +44,10 @@ std::optional<CopiedRegion> CopiedRegion::copy(const MappedFile& file,
     starts[i] = total;
     total += (regions[i].size() + kCopyAlignment - 1) / kCopyAlignment * kCopyAlignment;
   }
-  thread_local const std::shared_ptr<ThreadBuffer> own = std::make_shared<ThreadBuffer>();
-  std::shared_ptr<ThreadBuffer> buffer = ThreadBuffer::borrow(own);
+  std::shared_ptr<ThreadBuffer> buffer = ThreadBuffer::borrow();
   if (buffer == nullptr) return std::nullopt;
   CopiedRegion copied(buffer);  // gives the buffer back if a step below fails
-  if (!own->reserve(total)) return std::nullopt;
+  if (!buffer->reserve(total)) return std::nullopt;
   for (size_t i = 0; i < regions.size(); ++i) {
     const ByteView& region = regions[i];
     if (held_by[i] != SIZE_MAX) {
@@ -57,7 +56,7 @@ std::optional<CopiedRegion> CopiedRegion::copy(const MappedFile& file,
                                  region.size(), region.file_offset());
       continue;
     }
-    uint8_t* at = own->data + starts[i];
+    uint8_t* at = buffer->data + starts[i];
     if (!file.copy_out(region.file_offset(), at, region.size())) return std::nullopt;
     copied.views_.emplace_back(at, region.size(), region.file_offset());
   }

@@ -124,8 +124,7 @@ Result<MappedFile> MappedFile::open(const std::string& path, Access access) {
 }
 
 Result<bool> MappedFile::read_into_buffer() {
-  thread_local const std::shared_ptr<ThreadBuffer> own = std::make_shared<ThreadBuffer>();
-  std::shared_ptr<ThreadBuffer> buffer = ThreadBuffer::borrow(own);
+  std::shared_ptr<ThreadBuffer> buffer = ThreadBuffer::borrow();
   if (buffer == nullptr) return false;  // another file of this thread holds it
   if (!buffer->reserve(size_)) {
     buffer->give_back();

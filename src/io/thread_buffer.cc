@@ -2,6 +2,7 @@
 
 #include <sys/mman.h>
 
+#include <algorithm>
 #include <cstdlib>
 
 namespace fipsgate {
@@ -10,9 +11,14 @@ ThreadBuffer::~ThreadBuffer() {
   std::free(data);
 }
 
+std::shared_ptr<ThreadBuffer> ThreadBuffer::borrow() {
+  thread_local const std::shared_ptr<ThreadBuffer> own = std::make_shared<ThreadBuffer>();
+  return own->lent.exchange(true) ? nullptr : own;
+}
+
 bool ThreadBuffer::reserve(uint64_t size) {
   if (size <= capacity) return true;
-  const uint64_t rounded = (size + kStep - 1) / kStep * kStep;
+  const uint64_t rounded = (std::max(size, kReservedBytes) + kStep - 1) / kStep * kStep;
   void* grown = std::aligned_alloc(kStep, rounded);
   if (grown == nullptr) return false;
   ::madvise(grown, rounded, MADV_HUGEPAGE);  // a hint: without it the buffer still works

@@ -1,7 +1,9 @@
 // Memory that a thread keeps and lends out again and again: on the 2-vCPU guests this runs on,
 // the first touch of fresh anonymous memory costs about 10 us a page (16 MiB took 40 ms in
-// 4 KiB pages, 1-4 ms in huge pages), so a buffer that every file of a directory scan needs is
-// allocated once per thread and reused.
+// 4 KiB pages, 1-21 ms in huge pages), so the buffer that every file of a directory scan needs
+// (read whole, io/mapped_file.h, or its tables copied out, io/copied_region.h) is one per
+// thread, reused. It is allocated once at kReservedBytes, a size only addressed: the pages come
+// when first written, so a small file costs what it uses, and growing never moves it.
 #pragma once
 
 #include <atomic>
@@ -11,7 +13,9 @@
 namespace fipsgate {
 
 struct ThreadBuffer {
-  // Grown in 2 MiB steps, aligned and marked for huge pages.
+  // Addresses taken at the first use; a bigger request moves the buffer to a bigger block,
+  // in 2 MiB steps. Aligned and marked for huge pages.
+  static constexpr uint64_t kReservedBytes = uint64_t{16} << 20;
   static constexpr uint64_t kStep = uint64_t{2} << 20;
 
   ThreadBuffer() = default;
@@ -22,10 +26,8 @@ struct ThreadBuffer {
   // At least `size` bytes; false when they could not be allocated (the old bytes are kept).
   bool reserve(uint64_t size);
 
-  // `own` (a thread's buffer) for one holder, or nullptr while another holds it.
-  static std::shared_ptr<ThreadBuffer> borrow(const std::shared_ptr<ThreadBuffer>& own) {
-    return own->lent.exchange(true) ? nullptr : own;
-  }
+  // The calling thread's buffer for one holder, or nullptr while another holds it.
+  static std::shared_ptr<ThreadBuffer> borrow();
   // Ends a borrow; whichever thread drops the holder calls it.
   void give_back() { lent.store(false); }
 
