@@ -2,6 +2,9 @@
 // the workers leave some of the budget and of the CPUs unused.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
 #include <future>
 #include <mutex>
 #include <set>
@@ -31,7 +34,7 @@ std::vector<Placement> placements_of_scan(size_t targets, unsigned jobs) {
   const JudgeContext context{*policy, waivers, shipped_catalogue(),
                              Date::parse(kAfterSunset).value()};
   std::vector<ScanTarget> inputs;
-  for (size_t i = 0; i < targets; ++i) inputs.push_back({"bin/" + std::to_string(i), true});
+  for (size_t i = 0; i < targets; ++i) inputs.push_back({"bin/" + std::to_string(i), true, 1});
   std::mutex lock;
   std::vector<Placement> placements;
   const Analyzer analyzer = [&](const std::string& path) -> Result<Facts> {
@@ -80,4 +83,32 @@ TEST_CASE("workers that use the whole budget run their helpers themselves") {
     workers.insert(placement.worker);
   }
   CHECK(workers.size() <= 2);
+}
+
+TEST_CASE("two workers start on the two largest targets, by the sizes the targets bring") {
+  Result<Policy> policy = load_policy("any-validated", shipped_catalogue());
+  REQUIRE(policy.ok());
+  const std::vector<Waiver> waivers;
+  const JudgeContext context{*policy, waivers, shipped_catalogue(),
+                             Date::parse(kAfterSunset).value()};
+  // No such files: the order comes from the sizes given, not from the file system.
+  std::vector<ScanTarget> inputs = {
+      {"bin/a", true, 10}, {"bin/b", true, 4000}, {"bin/c", true, 20}, {"bin/d", true, 3000}};
+  std::mutex lock;
+  std::condition_variable both_started;
+  std::vector<std::string> started;
+  const Analyzer analyzer = [&](const std::string& path) -> Result<Facts> {
+    std::unique_lock<std::mutex> hold(lock);
+    started.push_back(path);
+    both_started.notify_all();
+    // The first two wait for each other, so that neither takes a third target first.
+    both_started.wait_for(hold, std::chrono::seconds(10), [&] { return started.size() >= 2; });
+    return standard_go_facts(path);
+  };
+  const ScanReport report = run_scan(std::move(inputs), analyzer, context, 2);
+  CHECK(report.binaries.size() == 4);
+  REQUIRE(started.size() == 4);
+  std::vector<std::string> first_two(started.begin(), started.begin() + 2);
+  std::sort(first_two.begin(), first_two.end());
+  CHECK(first_two == std::vector<std::string>{"bin/b", "bin/d"});
 }

@@ -59,7 +59,8 @@ Result<ScanInputs> read_inputs(const ScanArguments& arguments) {
   }
   FG_TRY(auto found, collect_artifacts(arguments.paths, PathWalkOptions{arguments.all_files}));
   for (FoundArtifact& artifact : found) {
-    inputs.targets.push_back(ScanTarget{std::move(artifact.path), artifact.named_explicitly});
+    inputs.targets.push_back(
+        ScanTarget{std::move(artifact.path), artifact.named_explicitly, artifact.size});
   }
   return inputs;
 }

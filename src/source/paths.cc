@@ -45,7 +45,7 @@ Status visit_entry(Walk& walk, const std::string& path, int depth) {
   if (walk.found.size() >= kMaxFiles) {
     return Error(path + ": more than " + std::to_string(kMaxFiles) + " files under the scan roots");
   }
-  walk.found.push_back(FoundArtifact{path, false});
+  walk.found.push_back(FoundArtifact{path, false, static_cast<uint64_t>(status.st_size)});
   return Ok{};
 }
 
@@ -109,7 +109,7 @@ Result<std::vector<FoundArtifact>> collect_artifacts(const std::vector<std::stri
     if (S_ISDIR(status.st_mode)) {
       if (Status walked = walk_directory(walk, root, 0); !walked) return walked.error();
     } else if (S_ISREG(status.st_mode)) {
-      walk.found.push_back(FoundArtifact{root, true});
+      walk.found.push_back(FoundArtifact{root, true, static_cast<uint64_t>(status.st_size)});
     } else {
       return Error(root + ": not a regular file or directory");
     }

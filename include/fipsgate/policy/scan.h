@@ -3,7 +3,9 @@
 // runner serves the command line, the service and tests.
 #pragma once
 
+#include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,6 +18,9 @@ namespace fipsgate {
 struct ScanTarget {
   std::string path;
   bool named_explicitly = false;  // given on the command line, not found by walking a directory
+  // Its size when the caller knows it (the walk's stat): it orders the work, largest first.
+  // Unknown sizes are read when the work is shared out.
+  std::optional<uint64_t> size;
 };
 
 using Analyzer = std::function<Result<Facts>(const std::string& path)>;

@@ -4,6 +4,7 @@
 // Mach-O are skipped quietly unless all_files is set.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,7 @@ struct PathWalkOptions {
 struct FoundArtifact {
   std::string path;
   bool named_explicitly = false;
+  uint64_t size = 0;  // from the walk's stat
 };
 
 // Nonexistent or unreadable roots are errors (a usage error for the command line). The result
