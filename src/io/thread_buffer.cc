@@ -2,13 +2,10 @@
 
 #include <sys/mman.h>
 
-#include <algorithm>
-#include <cstdlib>
-
 namespace fipsgate {
 
 ThreadBuffer::~ThreadBuffer() {
-  std::free(data);
+  if (data != nullptr) ::munmap(data, capacity);
 }
 
 std::shared_ptr<ThreadBuffer> ThreadBuffer::borrow() {
@@ -18,11 +15,12 @@ std::shared_ptr<ThreadBuffer> ThreadBuffer::borrow() {
 
 bool ThreadBuffer::reserve(uint64_t size) {
   if (size <= capacity) return true;
-  const uint64_t rounded = (std::max(size, kReservedBytes) + kStep - 1) / kStep * kStep;
-  void* grown = std::aligned_alloc(kStep, rounded);
-  if (grown == nullptr) return false;
+  const uint64_t rounded = (size + kStep - 1) / kStep * kStep;
+  void* grown = data == nullptr ? ::mmap(nullptr, rounded, PROT_READ | PROT_WRITE,
+                                         MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+                                : ::mremap(data, capacity, rounded, MREMAP_MAYMOVE);
+  if (grown == MAP_FAILED) return false;
   ::madvise(grown, rounded, MADV_HUGEPAGE);  // a hint: without it the buffer still works
-  std::free(data);
   data = static_cast<uint8_t*>(grown);
   capacity = rounded;
   return true;

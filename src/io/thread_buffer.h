@@ -2,8 +2,8 @@
 // the first touch of fresh anonymous memory costs about 10 us a page (16 MiB took 40 ms in
 // 4 KiB pages, 1-21 ms in huge pages), so the buffer that every file of a directory scan needs
 // (read whole, io/mapped_file.h, or its tables copied out, io/copied_region.h) is one per
-// thread, reused. It is allocated once at kReservedBytes, a size only addressed: the pages come
-// when first written, so a small file costs what it uses, and growing never moves it.
+// thread, reused. It is an anonymous mapping that grows with mremap, which keeps the pages
+// already touched instead of copying them into fresh ones.
 #pragma once
 
 #include <atomic>
@@ -13,9 +13,7 @@
 namespace fipsgate {
 
 struct ThreadBuffer {
-  // Addresses taken at the first use; a bigger request moves the buffer to a bigger block,
-  // in 2 MiB steps. Aligned and marked for huge pages.
-  static constexpr uint64_t kReservedBytes = uint64_t{16} << 20;
+  // Grown in 2 MiB steps and marked for huge pages.
   static constexpr uint64_t kStep = uint64_t{2} << 20;
 
   ThreadBuffer() = default;
