@@ -47,14 +47,15 @@ const Context& context() {
   return loaded;
 }
 
-// The input as a mapped file (an anonymous memory file, reopened through /proc), so that the
-// passes copy it out in windows as they do big files; nothing when the system cannot make one.
-std::optional<fipsgate::MappedFile> as_file(const uint8_t* data, size_t size) {
+// The input as a file (an anonymous memory file, reopened through /proc), mapped so that the
+// passes copy it out in windows as they do big files, or read whole as small files are; nothing
+// when the system cannot make one.
+std::optional<fipsgate::MappedFile> as_file(const uint8_t* data, size_t size,
+                                            fipsgate::MappedFile::Access access) {
   static const int fd = memfd_create("fuzz-input", MFD_CLOEXEC);
   if (fd < 0 || ftruncate(fd, 0) != 0) return std::nullopt;
   if (size > 0 && pwrite(fd, data, size, 0) != static_cast<ssize_t>(size)) return std::nullopt;
-  auto file = fipsgate::MappedFile::open("/proc/self/fd/" + std::to_string(fd),
-                                         fipsgate::MappedFile::Access::mapped);
+  auto file = fipsgate::MappedFile::open("/proc/self/fd/" + std::to_string(fd), access);
   if (!file) return std::nullopt;
   return std::move(*file);
 }
@@ -97,13 +98,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         if (evidence.kind == Evidence::Kind::function)
           violations.add("backend evidence from a function name without a function table");
   }
-  if (auto mapped = as_file(data, size)) {
+  if (auto mapped = as_file(data, size, MappedFile::Access::mapped)) {
     if (auto again = read_elf(mapped->view())) {
       again->set_source(&*mapped);
       const GoBinary go_again = read_go_binary(*again);
       if (found_where(analyze(*again, go_again, ctx.db)) != found_where(facts))
         violations.add("the passes over the file copied out disagree with those over its bytes");
     }
+  }
+  if (auto whole = as_file(data, size, MappedFile::Access::automatic)) {
+    if (whole->view().chars() != file.chars())
+      violations.add("a file read whole holds other bytes than the file");
   }
   static const Date scan_date = must(Date::parse("2026-06-01"), "date");
   BinaryVerdict verdict =
