@@ -13,8 +13,7 @@ namespace {
 // Whether `outer`'s file bytes include all of `inner`'s.
 bool holds_bytes(const ByteView& outer, const ByteView& inner) {
   return inner.file_offset() >= outer.file_offset() &&
-         inner.file_offset() - outer.file_offset() <= outer.size() &&
-         inner.size() <= outer.size() - (inner.file_offset() - outer.file_offset());
+         outer.contains(inner.file_offset() - outer.file_offset(), inner.size());
 }
 
 // Each copy starts on a cache line.
@@ -26,19 +25,17 @@ std::optional<CopiedRegion> CopiedRegion::copy(const MappedFile& file,
                                                std::span<const ByteView> regions) {
   // A file read whole is already in memory.
   if (file.size() > kMaxFileBytes || file.in_memory()) return std::nullopt;
-  // Where each region's copy starts in the buffer, or which earlier region holds it.
+  // Where each region's copy starts in the buffer, or whether an earlier copy holds it.
   std::vector<uint64_t> starts(regions.size(), 0);
-  std::vector<size_t> held_by(regions.size(), SIZE_MAX);
+  std::vector<bool> held(regions.size(), false);
   uint64_t total = 0;  // buffer bytes, each copy padded to the alignment
   uint64_t copied_bytes = 0;
   for (size_t i = 0; i < regions.size(); ++i) {
     if (!file.holds(regions[i])) return std::nullopt;
-    for (size_t earlier = 0; earlier < i && held_by[i] == SIZE_MAX; ++earlier) {
-      if (held_by[earlier] == SIZE_MAX && holds_bytes(regions[earlier], regions[i])) {
-        held_by[i] = earlier;
-      }
+    for (size_t earlier = 0; earlier < i && !held[i]; ++earlier) {
+      held[i] = !held[earlier] && holds_bytes(regions[earlier], regions[i]);
     }
-    if (held_by[i] != SIZE_MAX) continue;
+    if (held[i]) continue;
     copied_bytes += regions[i].size();
     if (copied_bytes > kMaxBytes) return std::nullopt;
     starts[i] = total;
@@ -50,10 +47,8 @@ std::optional<CopiedRegion> CopiedRegion::copy(const MappedFile& file,
   if (!buffer->reserve(total)) return std::nullopt;
   for (size_t i = 0; i < regions.size(); ++i) {
     const ByteView& region = regions[i];
-    if (held_by[i] != SIZE_MAX) {
-      const ByteView& holder = copied.views_[held_by[i]];
-      copied.views_.emplace_back(holder.data() + (region.file_offset() - holder.file_offset()),
-                                 region.size(), region.file_offset());
+    if (held[i]) {
+      copied.views_.push_back(*copied.rebased(region));  // an earlier copy holds it
       continue;
     }
     uint8_t* at = buffer->data + starts[i];

@@ -21,12 +21,12 @@ Error os_error(const std::string& path, const char* what) {
   return Error(path + ": " + what + ": " + std::strerror(errno));
 }
 
-// Reads up to `size` bytes from the start of fd into `out`; the count read (short when the file
+// Reads up to `size` bytes at `offset` of fd into `out`; the count read (short when the file
 // shrank since it was measured), or -1 on an error.
-int64_t read_whole(int fd, uint8_t* out, uint64_t size) {
+int64_t read_at(int fd, uint64_t offset, uint8_t* out, uint64_t size) {
   uint64_t done = 0;
   while (done < size) {
-    const ssize_t got = ::pread(fd, out + done, size - done, static_cast<off_t>(done));
+    const ssize_t got = ::pread(fd, out + done, size - done, static_cast<off_t>(offset + done));
     if (got < 0 && errno == EINTR) continue;
     if (got < 0) return -1;
     if (got == 0) break;
@@ -130,7 +130,7 @@ Result<bool> MappedFile::read_into_buffer() {
     buffer->give_back();
     return false;
   }
-  const int64_t got = read_whole(fd_, buffer->data, size_);
+  const int64_t got = read_at(fd_, 0, buffer->data, size_);
   if (got < 0) {
     Error error = os_error(path_, "cannot read");
     buffer->give_back();
@@ -166,21 +166,13 @@ MappedFile& MappedFile::operator=(MappedFile&& other) noexcept {
 }
 
 bool MappedFile::copy_out(uint64_t offset, uint8_t* out, uint64_t size) const {
-  if (offset > size_ || size > size_ - offset) return false;
+  if (!view().contains(offset, size)) return false;
   if (in_memory()) {
     if (size > 0) std::memcpy(out, data_ + offset, size);
     return true;
   }
-  if (fd_ < 0) return false;
-  while (size > 0) {
-    const ssize_t got = ::pread(fd_, out, size, static_cast<off_t>(offset));
-    if (got < 0 && errno == EINTR) continue;
-    if (got <= 0) return false;  // an error, or the file shrank since it was mapped
-    out += got;
-    offset += static_cast<uint64_t>(got);
-    size -= static_cast<uint64_t>(got);
-  }
-  return true;
+  // Short when the file shrank since it was mapped.
+  return fd_ >= 0 && read_at(fd_, offset, out, size) == static_cast<int64_t>(size);
 }
 
 MappedFile::~MappedFile() {

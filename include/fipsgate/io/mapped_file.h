@@ -63,7 +63,7 @@ class MappedFile {
 
   // Whether `bytes` are this file's bytes at their file offset (and so can be copied out).
   bool holds(const ByteView& bytes) const {
-    return bytes.file_offset() <= size_ && bytes.size() <= size_ - bytes.file_offset() &&
+    return view().contains(bytes.file_offset(), bytes.size()) &&
            bytes.data() == data_ + bytes.file_offset();
   }
   // Copies the `size` bytes at file offset `offset` into `out` (pread, or from memory). False
