@@ -22,10 +22,10 @@ bool start_thread_beside(void (*body)(void*), void* context, pthread_t& thread);
 unsigned usable_cpus();
 
 // While one is alive on a thread (and `active`), the Helpers that thread creates do not start
-// threads: their tasks run on it, at get(). For the workers of a directory scan that already
-// keep every CPU busy: there a helper queues behind the other worker, and its creator's CPU
-// idles while the creator waits for it (perf sched: gaps of 1-8 ms on one CPU in a --jobs 2
-// scan on 2 CPUs).
+// threads: their tasks run on it, at get(). For a scan held to one thread (--jobs 1), and for
+// the workers of a directory scan that already keep every CPU busy: there a helper queues behind
+// the other worker, and its creator's CPU idles while the creator waits for it (perf sched: gaps
+// of 1-8 ms on one CPU in a --jobs 2 scan on 2 CPUs).
 class HelpersRunHere {
  public:
   explicit HelpersRunHere(bool active);
