@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "fipsgate/io/mapped_file.h"
 #include "fipsgate/policy/scan.h"
 #include "io/helper_thread.h"
 #include "support/policy_fixtures.h"
@@ -111,4 +112,76 @@ TEST_CASE("two workers start on the two largest targets, by the sizes the target
   std::vector<std::string> first_two(started.begin(), started.begin() + 2);
   std::sort(first_two.begin(), first_two.end());
   CHECK(first_two == std::vector<std::string>{"bin/b", "bin/d"});
+}
+
+namespace {
+
+// The most analyses of targets past MappedFile::kReadWholeBytes (mapped, not read whole) that ran
+// at the same time in a two-worker scan of `inputs`, and the order the targets were taken in.
+struct MappedOverlap {
+  int most_at_once = 0;
+  std::vector<std::string> taken;
+};
+
+MappedOverlap mapped_overlap_of_scan(std::vector<ScanTarget> inputs) {
+  Result<Policy> policy = load_policy("any-validated", shipped_catalogue());
+  REQUIRE(policy.ok());
+  const std::vector<Waiver> waivers;
+  const JudgeContext context{*policy, waivers, shipped_catalogue(),
+                             Date::parse(kAfterSunset).value()};
+  std::set<std::string> mapped;
+  for (const ScanTarget& input : inputs) {
+    if (*input.size > MappedFile::kReadWholeBytes) mapped.insert(input.path);
+  }
+  const size_t count = inputs.size();
+  std::mutex lock;
+  int running = 0;
+  MappedOverlap overlap;
+  const Analyzer analyzer = [&](const std::string& path) -> Result<Facts> {
+    const bool is_mapped = mapped.count(path) > 0;
+    {
+      const std::lock_guard<std::mutex> hold(lock);
+      overlap.taken.push_back(path);
+      if (is_mapped) overlap.most_at_once = std::max(overlap.most_at_once, ++running);
+    }
+    // A mapped file takes long enough that the other worker asks for its next target meanwhile,
+    // and the small ones together take longer than it.
+    std::this_thread::sleep_for(std::chrono::milliseconds(is_mapped ? 100 : 20));
+    const std::lock_guard<std::mutex> hold(lock);
+    if (is_mapped) --running;
+    return standard_go_facts(path);
+  };
+  const ScanReport report = run_scan(std::move(inputs), analyzer, context, 2);
+  CHECK(report.binaries.size() == count);
+  return overlap;
+}
+
+constexpr uint64_t kMiB = uint64_t{1} << 20;
+
+}  // namespace
+
+TEST_CASE("while one worker is on a mapped file the other takes files read whole") {
+  // Two files too big to read whole, and more bytes than theirs in small ones: the compilers of
+  // a Go toolchain beside its other tools.
+  std::vector<ScanTarget> inputs = {{"bin/compile", true, 26 * kMiB}, {"bin/asm", true, 19 * kMiB}};
+  for (int i = 0; i < 8; ++i) inputs.push_back({"bin/tool" + std::to_string(i), true, 8 * kMiB});
+  const MappedOverlap overlap = mapped_overlap_of_scan(std::move(inputs));
+  CHECK(overlap.most_at_once == 1);
+  REQUIRE(overlap.taken.size() == 10);
+  // Still largest first: the other worker starts on the largest file read whole.
+  std::vector<std::string> first_two(overlap.taken.begin(), overlap.taken.begin() + 2);
+  std::sort(first_two.begin(), first_two.end());
+  CHECK(first_two == std::vector<std::string>{"bin/compile", "bin/tool0"});
+}
+
+TEST_CASE("mapped files run side by side when they are most of the work") {
+  // Kubernetes-sized binaries and one small tool: holding the second back would leave it to run
+  // alone at the end.
+  std::vector<ScanTarget> inputs = {{"bin/kube-apiserver", true, 120 * kMiB},
+                                    {"bin/kubelet", true, 110 * kMiB},
+                                    {"bin/tool", true, 2 * kMiB}};
+  const MappedOverlap overlap = mapped_overlap_of_scan(std::move(inputs));
+  CHECK(overlap.most_at_once == 2);
+  REQUIRE(overlap.taken.size() == 3);
+  CHECK(overlap.taken[2] == "bin/tool");
 }

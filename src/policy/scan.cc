@@ -1,12 +1,13 @@
 #include "fipsgate/policy/scan.h"
 
 #include <algorithm>
-#include <atomic>
 #include <exception>
 #include <filesystem>
+#include <mutex>
 #include <numeric>
 #include <optional>
 
+#include "fipsgate/io/mapped_file.h"
 #include "io/helper_thread.h"
 
 namespace fipsgate {
@@ -78,11 +79,10 @@ bool is_non_go_executable(const Facts& facts) {
 
 namespace {
 
-// The order workers take targets in: largest file first. The work per file grows with its size,
-// and a big file taken last leaves the other workers idle while it finishes. Sizes the targets
-// do not bring are read here (a stat each, 0.2 ms for 84 files on one CPU before the workers
-// start); unreadable ones count as 0 (the analysis reports the file).
-std::vector<size_t> largest_first(const std::vector<ScanTarget>& targets) {
+// The sizes that order the work. Those the targets do not bring are read here (a stat each,
+// 0.2 ms for 84 files on one CPU before the workers start); unreadable ones count as 0 (the
+// analysis reports the file).
+std::vector<uint64_t> sizes_of(const std::vector<ScanTarget>& targets) {
   std::vector<uint64_t> sizes(targets.size(), 0);
   for (size_t index = 0; index < targets.size(); ++index) {
     if (targets[index].size) {
@@ -93,12 +93,75 @@ std::vector<size_t> largest_first(const std::vector<ScanTarget>& targets) {
     const uint64_t size = std::filesystem::file_size(targets[index].path, error);
     if (!error) sizes[index] = size;
   }
-  std::vector<size_t> order(targets.size());
-  std::iota(order.begin(), order.end(), size_t{0});
-  std::stable_sort(order.begin(), order.end(),
-                   [&](size_t left, size_t right) { return sizes[left] > sizes[right]; });
-  return order;
+  return sizes;
 }
+
+// Hands out the targets, largest first: the work per file grows with its size, and a big file
+// taken last leaves the other workers idle while it finishes.
+//
+// Files too big to be read whole are mapped, and page faults on two CPUs at once slow each other
+// by a quarter, where a mapped file beside one read with pread loses nothing (docs/BENCHMARKS.md,
+// thirteenth and fourteenth rounds). So while one worker is on a mapped file, another takes the
+// largest file read whole instead of the next mapped one, as long as the bytes left to read
+// whole are at least the bytes left mapped: otherwise the mapped files would be left to the end
+// and run one at a time.
+class WorkQueue {
+ public:
+  WorkQueue(const std::vector<ScanTarget>& targets, bool by_size) {
+    const std::vector<uint64_t> sizes =
+        by_size ? sizes_of(targets) : std::vector<uint64_t>(targets.size(), 0);
+    std::vector<size_t> order(targets.size());
+    std::iota(order.begin(), order.end(), size_t{0});
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t left, size_t right) { return sizes[left] > sizes[right]; });
+    for (size_t index : order) {
+      Kind& kind = sizes[index] > MappedFile::kReadWholeBytes ? mapped_ : read_whole_;
+      kind.queue.push_back({index, sizes[index]});
+      kind.bytes_left += sizes[index];
+    }
+  }
+
+  struct Work {
+    size_t index;  // into the targets
+    bool mapped;
+  };
+
+  std::optional<Work> take() {
+    const std::lock_guard<std::mutex> hold(mutex_);
+    const bool defer_mapped =
+        mapped_running_ > 0 && read_whole_.bytes_left >= mapped_.bytes_left && !read_whole_.empty();
+    if (!mapped_.empty() && !defer_mapped) {
+      ++mapped_running_;
+      return mapped_.take(true);
+    }
+    if (!read_whole_.empty()) return read_whole_.take(false);
+    return std::nullopt;
+  }
+
+  void finished(const Work& work) {
+    if (!work.mapped) return;
+    const std::lock_guard<std::mutex> hold(mutex_);
+    --mapped_running_;
+  }
+
+ private:
+  struct Kind {
+    std::vector<std::pair<size_t, uint64_t>> queue;  // target index and size, largest first
+    size_t next = 0;
+    uint64_t bytes_left = 0;
+
+    bool empty() const { return next == queue.size(); }
+    Work take(bool mapped) {
+      const auto [index, size] = queue[next++];
+      bytes_left -= size;
+      return Work{index, mapped};
+    }
+  };
+
+  std::mutex mutex_;
+  Kind mapped_, read_whole_;
+  unsigned mapped_running_ = 0;
+};
 
 }  // namespace
 
@@ -111,10 +174,7 @@ ScanReport run_scan(std::vector<ScanTarget> targets, const Analyzer& analyzer,
   std::vector<Slot> slots(targets.size());
   const unsigned worker_count = std::clamp<unsigned>(jobs, 1, std::max<size_t>(targets.size(), 1));
   // One worker takes them as they come; the sizes only matter for sharing out the work.
-  std::vector<size_t> order(targets.size());
-  std::iota(order.begin(), order.end(), size_t{0});
-  if (worker_count > 1) order = largest_first(targets);
-  std::atomic<size_t> next{0};
+  WorkQueue queue(targets, worker_count > 1);
   // `jobs` is the scan's budget of threads. Once the workers use all of it, or every CPU, each
   // analyzes its binaries on its own thread (io/helper_thread.h): a helper thread would only
   // queue behind another worker, or take a CPU the caller kept for something else. A lone
@@ -122,11 +182,11 @@ ScanReport run_scan(std::vector<ScanTarget> targets, const Analyzer& analyzer,
   const bool workers_use_budget = worker_count >= std::min(jobs, usable_cpus());
   auto worker = [&] {
     const HelpersRunHere on_this_worker(workers_use_budget);
-    for (size_t position = next++; position < order.size(); position = next++) {
-      const size_t index = order[position];
+    while (const std::optional<WorkQueue::Work> work = queue.take()) {
       bool drop = false;
-      BinaryVerdict verdict = analyze_and_judge(targets[index], analyzer, context, drop);
-      if (!drop) slots[index].verdict = std::move(verdict);
+      BinaryVerdict verdict = analyze_and_judge(targets[work->index], analyzer, context, drop);
+      if (!drop) slots[work->index].verdict = std::move(verdict);
+      queue.finished(*work);
     }
   };
   // The calling thread works too: the others start beside it (io/helper_thread.h).
