@@ -3,8 +3,10 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
+#include "io/huge_page_heap.h"
 
 int main(int argc, char** argv) {
+  fipsgate::keep_heap_in_huge_pages();
   CLI::App app{"fipsgate: tells from a binary's bytes which crypto a Go program really uses"};
   app.set_version_flag("--version", std::string("fipsgate ") + FIPSGATE_VERSION);
   app.require_subcommand(1);
