@@ -115,6 +115,26 @@ TEST_CASE("a file copies out exactly the bytes its view holds, mapped or read wh
   CHECK_FALSE(fipsgate::MappedFile().copy_out(0, reinterpret_cast<uint8_t*>(out.data()), 0));
 }
 
+TEST_CASE("a file's sha256 is the same read in windows copied out of it, whole or in place") {
+  // Three windows and part of a fourth, and a vector: "abc" repeated.
+  std::string bytes;
+  while (bytes.size() < 3 * fipsgate::MappedFile::kWindowBytes + 1234) bytes += "abc";
+  const std::string path = fipsgate::testing::scratch_file("digest", bytes).string();
+  const std::string in_place = fipsgate::sha256_hex(ByteView(bytes)).value();
+  for (const auto access :
+       {fipsgate::MappedFile::Access::mapped, fipsgate::MappedFile::Access::automatic}) {
+    const auto file = fipsgate::MappedFile::open(path, access);
+    REQUIRE(file.ok());
+    CHECK(file->better_copied_out(file->view()) ==
+          (access == fipsgate::MappedFile::Access::mapped));
+    CHECK(fipsgate::sha256_hex(file->view(), &*file).value() == in_place);
+    // A region of the file, starting past its first window.
+    const ByteView region = file->view().clamp(70000, 100000);
+    CHECK(fipsgate::sha256_hex(region, &*file).value() ==
+          fipsgate::sha256_hex(ByteView(std::string_view(bytes).substr(70000, 100000))).value());
+  }
+}
+
 TEST_CASE("a region is copied out up to 64 MiB and read in place beyond") {
   // A sparse file: nothing is written, so the size costs no disk.
   const auto path = fipsgate::testing::scratch_file("big", "");

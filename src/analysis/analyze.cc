@@ -209,7 +209,7 @@ Result<Facts> analyze_file(const std::string& path, const SignatureSource& signa
   Helper<Result<std::string>> digest;
   if (options.digest) {
     digest = start_helper(std::launch::async | std::launch::deferred,
-                          [bytes = file.view()] { return sha256_hex(bytes); });
+                          [&file] { return sha256_hex(file.view(), &file); });
   }
   const GoBinary go = read_go_binary(*image);
   const SignatureDb* db = signatures();

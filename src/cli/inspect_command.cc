@@ -221,7 +221,7 @@ bool inspect_one(const std::string& path, const InspectArgs& args,
     file.size_bytes = mapped->size();
     bool digest = args.digest == "sha256" || (args.digest == "auto" && args.json);
     if (digest) {
-      if (auto hex = sha256_hex(mapped->view()); hex.ok()) file.sha256 = *hex;
+      if (auto hex = sha256_hex(mapped->view(), &*mapped); hex.ok()) file.sha256 = *hex;
     }
     Result<BinaryImage> read = read_binary_image(mapped->view());
     if (read.ok()) {

@@ -6,6 +6,7 @@
 
 #include <memory>
 
+#include "fipsgate/io/mapped_file.h"
 #include "io/shared_library.h"
 
 namespace fipsgate {
@@ -42,7 +43,7 @@ const Libcrypto& libcrypto() {
 
 }  // namespace
 
-Result<std::string> sha256_hex(ByteView bytes) {
+Result<std::string> sha256_hex(ByteView bytes, const MappedFile* file) {
   const Libcrypto& api = libcrypto();
   if (!api.error.empty()) return Error(api.error);
   std::unique_ptr<EVP_MD_CTX, decltype(api.context_free)> context(api.context_new(),
@@ -50,14 +51,13 @@ Result<std::string> sha256_hex(ByteView bytes) {
   if (!context || api.init(context.get(), api.sha256(), nullptr) != 1) {
     return Error("sha256: OpenSSL could not initialise a digest context");
   }
-  // Feed in bounded chunks: EVP_DigestUpdate takes size_t, and large files page in gradually.
-  constexpr uint64_t kChunkBytes = 1 << 24;
-  for (uint64_t offset = 0; offset < bytes.size(); offset += kChunkBytes) {
-    ByteView chunk = bytes.clamp(offset, kChunkBytes);
-    if (api.update(context.get(), chunk.data(), chunk.size()) != 1) {
-      return Error("sha256: OpenSSL digest update failed");
-    }
-  }
+  bool updated = true;
+  for_each_piece(file, bytes, 0, bytes.size(), 0,
+                 [&](const uint8_t* data, uint64_t, uint64_t own, uint64_t) {
+                   updated = api.update(context.get(), data, own) == 1;
+                   return updated;
+                 });
+  if (!updated) return Error("sha256: OpenSSL digest update failed");
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int digest_length = 0;
   if (api.final(context.get(), digest, &digest_length) != 1) {
