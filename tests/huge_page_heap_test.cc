@@ -2,6 +2,7 @@
 // transparent huge pages.
 #include <doctest/doctest.h>
 
+#include <malloc.h>
 #include <unistd.h>
 
 #include <cstdint>
@@ -55,6 +56,13 @@ int thp_eligible_at(const void* address) {
 TEST_CASE("the heap keeps blocks up to 32 MiB and its new space is marked for huge pages") {
   if (kSanitized) return;  // AddressSanitizer's allocator: the call does nothing
   keep_heap_in_huge_pages();
+  // The free space the next blocks come from starts a few pages below a 2 MiB boundary, and
+  // reaches past the next one.
+  constexpr uintptr_t kHugePage = uintptr_t{2} << 20;
+  const auto top = reinterpret_cast<uintptr_t>(sbrk(0)) - mallinfo2().keepcost;
+  const uintptr_t boundary = (top + kHugePage - 1) & ~(kHugePage - 1);
+  CHECK(boundary - top < (64 << 10));
+  CHECK(mallinfo2().keepcost > kHugePage);
   keep_heap_in_huge_pages();  // once is enough; a second call changes nothing
   // 4 MiB is past glibc's default threshold (128 KiB) for a mapping of its own.
   const std::unique_ptr<char[]> block(new char[4 << 20]);

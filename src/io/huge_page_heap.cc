@@ -24,6 +24,7 @@ namespace fipsgate {
 namespace {
 
 constexpr uintptr_t kHugePage = uintptr_t{2} << 20;
+constexpr uintptr_t kPage = 4096;
 constexpr size_t kHeapStep = size_t{32} << 20;  // the largest M_MMAP_THRESHOLD glibc takes
 // Threads per shared heap: more than a few would queue for its lock on the allocations that
 // their thread caches do not serve (measured only with two).
@@ -35,19 +36,24 @@ void keep_heap_in_huge_pages() {
   static bool done = false;
   if (done || FIPSGATE_OWN_ALLOCATOR == 0) return;
   done = true;
+  malloc_trim(0);  // the free top shrinks to less than a page: the block below can be smaller
   if (mallopt(M_MMAP_THRESHOLD, static_cast<int>(kHeapStep)) == 0) return;  // not glibc's malloc
   mallopt(M_TOP_PAD, static_cast<int>(kHeapStep));
   mallopt(M_TRIM_THRESHOLD, static_cast<int>(2 * kHeapStep));
   if (usable_cpus() <= kMaxCpusSharingTheHeap) mallopt(M_ARENA_MAX, 1);
-  // A block that ends just below the next 2 MiB boundary: taking it grows the heap by the step,
-  // and the free space after it (where the next blocks come from) starts on that boundary, still
-  // untouched. A huge page can only back a 2 MiB range that has no 4 KiB page yet, so the header
-  // glibc writes after the block must fall below the boundary, hence the 64 bytes of margin.
+  // A huge page only backs a 2 MiB range that has no 4 KiB page yet, and glibc writes a header
+  // after each block it hands out. So the heap is made to grow now, by taking a block larger than
+  // all its free space, with the break first moved (by hand: glibc starts its new top where its
+  // next sbrk lands, as after any other code's) to just below a 2 MiB boundary, far enough that
+  // the block and the header after it stay below. Freed, the block goes back to the top, and all
+  // above the boundary is untouched when it is marked.
+  const size_t block = mallinfo2().fordblks + 64;
+  const uintptr_t room = (block + 64 + kPage - 1) & ~(kPage - 1);
   const uintptr_t end = reinterpret_cast<uintptr_t>(sbrk(0));
-  const uintptr_t top = end - mallinfo2().keepcost;  // where glibc's free top chunk starts
-  const uintptr_t boundary = (end + kHugePage) & ~(kHugePage - 1);  // past `end`: the heap grows
-  void* volatile below_boundary = malloc(boundary - top - 64);  // kept: it is address space only
-  (void)below_boundary;
+  const uintptr_t boundary = (end + room + kHugePage - 1) & ~(kHugePage - 1);
+  if (sbrk(static_cast<intptr_t>(boundary - room - end)) == reinterpret_cast<void*>(-1)) return;
+  void* volatile grow = malloc(block);
+  free(grow);
   const uintptr_t grown = reinterpret_cast<uintptr_t>(sbrk(0));
   if (grown > boundary) {
     madvise(reinterpret_cast<void*>(boundary), grown - boundary, MADV_HUGEPAGE);  // a hint
