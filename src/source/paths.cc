@@ -56,9 +56,10 @@ Status walk_directory(Walk& walk, const std::string& directory, int depth);
 // A regular file of the directory open as `directory_fd`, opened relative to it (the kernel does
 // not walk the whole path again) and kept when its first bytes are an executable's, with the size
 // of the file opened. Most files of an image layer are not executables: each costs an open, a
-// read and a close, and no stat. O_NONBLOCK: a FIFO put in its place since the listing won't block.
+// read and a close, and no stat. A FIFO or a terminal put in its place since the listing neither
+// blocks the open (O_NONBLOCK) nor becomes the process's terminal (O_NOCTTY).
 Status visit_file(Walk& walk, int directory_fd, const char* name, const std::string& path) {
-  const int fd = openat(directory_fd, name, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  const int fd = openat(directory_fd, name, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
   if (fd < 0) return Ok{};
   struct stat status {};
   bool keep = true;

@@ -9,9 +9,10 @@ namespace fipsgate {
 
 class MappedFile;
 
-// Lower-case hex SHA-256 of the bytes. When `file` holds them and is mapped, they are read in
-// windows copied out of it with pread (for_each_piece), as the call scan reads code: on the 2-vCPU
-// guests this runs on, faulting in a 57 MB kubectl's pages cost more than the hashing itself.
+// Lower-case hex SHA-256 of the bytes. When `file` holds them and is mapped, they are read as the
+// call scan reads code (for_each_piece): up to 64 MiB in windows copied out with pread, which on
+// the 2-vCPU guests this runs on took kubectl's scan with its digest from 80 to 58 ms
+// (docs/BENCHMARKS.md, fourteenth round).
 Result<std::string> sha256_hex(ByteView bytes, const MappedFile* file = nullptr);
 
 }  // namespace fipsgate
