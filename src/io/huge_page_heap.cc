@@ -2,6 +2,7 @@
 
 #include <malloc.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cstdint>
@@ -30,12 +31,24 @@ constexpr size_t kHeapStep = size_t{32} << 20;  // the largest M_MMAP_THRESHOLD 
 // their thread caches do not serve (measured only with two).
 constexpr unsigned kMaxCpusSharingTheHeap = 4;
 
+// Whether the process runs under a limit on its data or address space (ulimit -d, -v): there every
+// growth of a heap padded to 32 MiB could fail where glibc's 128 KiB steps fit, and its fallback
+// mapping is padded as much (a scan under 30 MB of data aborted), so glibc keeps its defaults.
+bool memory_limited() {
+  for (const int resource : {RLIMIT_DATA, RLIMIT_AS}) {
+    struct rlimit limit {};
+    if (getrlimit(resource, &limit) != 0 || limit.rlim_cur != RLIM_INFINITY) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 void keep_heap_in_huge_pages() {
   static bool done = false;
   if (done || FIPSGATE_OWN_ALLOCATOR == 0) return;
   done = true;
+  if (memory_limited()) return;
   malloc_trim(0);  // the free top shrinks to less than a page: the block below can be smaller
   if (mallopt(M_MMAP_THRESHOLD, static_cast<int>(kHeapStep)) == 0) return;  // not glibc's malloc
   mallopt(M_TOP_PAD, static_cast<int>(kHeapStep));

@@ -16,7 +16,8 @@ namespace fipsgate {
 // transparent huge pages, and keeps blocks up to 32 MiB in the heap (not in mappings of their
 // own, fresh memory each time). Up to 4 CPUs, every thread allocates from this heap
 // instead of from an arena of its own in 4 KiB pages. Changes speed only, never behaviour: a
-// no-op under AddressSanitizer (its own allocator) and where huge pages are not available.
+// no-op under AddressSanitizer (its own allocator) and under a limit on the data or address
+// space, and a hint the kernel may not follow where huge pages are not available.
 void keep_heap_in_huge_pages();
 
 }  // namespace fipsgate
