@@ -2,7 +2,7 @@
 //
 // On the 2-vCPU guests this runs on (a PVM hypervisor with shadow page tables), the first touch
 // of a fresh 4 KiB page of anonymous memory costs about 10 us, where a 2 MiB huge page costs
-// about 0.1 ms: 32 MiB took 78-81 ms in 4 KiB pages and 1.7-1.9 ms in huge pages. A scan of the
+// about 0.1 ms: 32 MiB took 78-104 ms in 4 KiB pages and 1.7-1.9 ms in huge pages. A scan of the
 // 84-binary directory took 640 page faults, 440 of them in its heap; with the heap in huge pages,
 // 196, and 7 ms less on one thread (docs/BENCHMARKS.md, fourteenth round). glibc puts its heap in
 // huge pages only when asked through GLIBC_TUNABLES before the process starts, so this does it from
