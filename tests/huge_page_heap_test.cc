@@ -14,16 +14,11 @@
 #include <string>
 
 #include "io/huge_page_heap.h"
+#include "io/sanitizer.h"
 
 using namespace fipsgate;
 
 namespace {
-
-#if defined(__SANITIZE_ADDRESS__)
-constexpr bool kSanitized = true;
-#else
-constexpr bool kSanitized = false;
-#endif
 
 bool huge_pages_possible() {
   std::ifstream setting("/sys/kernel/mm/transparent_hugepage/enabled");
@@ -54,7 +49,7 @@ int thp_eligible_at(const void* address) {
 }  // namespace
 
 TEST_CASE("the heap keeps blocks up to 32 MiB and its new space is marked for huge pages") {
-  if (kSanitized) return;  // AddressSanitizer's allocator: the call does nothing
+  if (kAddressSanitizer) return;  // AddressSanitizer's allocator: the call does nothing
   keep_heap_in_huge_pages();
   // The free space the next blocks come from starts a few pages below a 2 MiB boundary, and
   // reaches past the next one.

@@ -6,13 +6,7 @@
 #include <cstring>
 #include <iostream>
 
-#if defined(__SANITIZE_ADDRESS__)
-#define FIPSGATE_CHECKS_LEAKS 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define FIPSGATE_CHECKS_LEAKS 1
-#endif
-#endif
+#include "io/sanitizer.h"
 
 namespace fipsgate::cli {
 
@@ -31,13 +25,10 @@ ExitCode flushed(ExitCode code) {
 }
 
 ExitCode exit_now(ExitCode code) {
-#ifdef FIPSGATE_CHECKS_LEAKS
-  return flushed(code);
-#else
   const ExitCode final_code = flushed(code);
+  if constexpr (kAddressSanitizer) return final_code;  // its leak check runs at the exit
   std::cerr.flush();
   std::_Exit(final_code);
-#endif
 }
 
 }  // namespace fipsgate::cli

@@ -8,17 +8,7 @@
 #include <cstdint>
 
 #include "io/helper_thread.h"
-
-#if defined(__SANITIZE_ADDRESS__)
-#define FIPSGATE_OWN_ALLOCATOR 0
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define FIPSGATE_OWN_ALLOCATOR 0
-#endif
-#endif
-#ifndef FIPSGATE_OWN_ALLOCATOR
-#define FIPSGATE_OWN_ALLOCATOR 1
-#endif
+#include "io/sanitizer.h"
 
 namespace fipsgate {
 
@@ -46,7 +36,7 @@ bool memory_limited() {
 
 void keep_heap_in_huge_pages() {
   static bool done = false;
-  if (done || FIPSGATE_OWN_ALLOCATOR == 0) return;
+  if (done || kAddressSanitizer) return;  // its own allocator
   done = true;
   if (memory_limited()) return;
   malloc_trim(0);  // the free top shrinks to less than a page: the block below can be smaller
