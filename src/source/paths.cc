@@ -33,6 +33,7 @@ std::string join_path(const std::string& directory, const char* name) {
   return directory + "/" + name;
 }
 
+// ELF, PE ("MZ") or Mach-O (thin or fat) magic in the first `length` bytes read of a file.
 bool is_executable_magic(const unsigned char* magic, ssize_t length) {
   if (length >= 2 && magic[0] == 'M' && magic[1] == 'Z') return true;  // PE (DOS stub)
   if (length < 4) return false;
@@ -125,15 +126,6 @@ Status walk_directory(Walk& walk, const std::string& directory, int depth) {
 }
 
 }  // namespace
-
-bool has_executable_magic(const std::string& path) {
-  int descriptor = open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-  if (descriptor < 0) return false;
-  std::array<unsigned char, 4> magic{};
-  const ssize_t length = read(descriptor, magic.data(), magic.size());
-  close(descriptor);
-  return is_executable_magic(magic.data(), length);
-}
 
 Result<std::vector<FoundArtifact>> collect_artifacts(const std::vector<std::string>& roots,
                                                      const PathWalkOptions& options) {

@@ -27,7 +27,4 @@ struct FoundArtifact {
 Result<std::vector<FoundArtifact>> collect_artifacts(const std::vector<std::string>& roots,
                                                      const PathWalkOptions& options);
 
-// ELF, PE ("MZ") or Mach-O (thin or fat) magic in the first bytes of the file.
-bool has_executable_magic(const std::string& path);
-
 }  // namespace fipsgate
