@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <memory>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -134,4 +135,32 @@ TEST_CASE("while HelpersRunHere is active, helpers run on their creator, at get(
   CHECK_FALSE(HelpersRunHere::on_this_thread());
   CHECK(start_helper(std::launch::async, where).get() != caller);
   CHECK(usable_cpus() >= 1);
+}
+
+TEST_CASE("a helper run on its caller takes move-only tasks and results, and moves with them") {
+  auto owned = std::make_unique<int>(5);
+  auto deferred = start_helper(std::launch::deferred, [value = std::move(owned)] {
+    return std::make_unique<int>(*value + 1);
+  });
+  CHECK(deferred.valid());
+  Helper<std::unique_ptr<int>> moved = std::move(deferred);
+  // The moved-from helper is checked on purpose: it no longer holds the task.
+  CHECK_FALSE(deferred.valid());  // NOLINT(bugprone-use-after-move)
+  REQUIRE(moved.valid());
+  CHECK(*moved.get() == 6);
+  CHECK_FALSE(moved.valid());
+
+  bool ran = false;
+  {
+    auto unused = start_helper(std::launch::deferred, [&] { ran = true; });
+  }
+  CHECK_FALSE(ran);  // never asked for, never run (as std::async's deferred tasks)
+
+  const HelpersRunHere here(true);
+  auto throwing = start_helper(std::launch::async, []() -> int { throw std::runtime_error("x"); });
+  CHECK(throwing.valid());
+  CHECK_THROWS_AS(throwing.get(), std::runtime_error);
+  CHECK_FALSE(throwing.valid());
+  auto shared = start_helper(std::launch::async, [] { return 11; }).share();
+  CHECK(shared.get() == 11);
 }

@@ -49,14 +49,18 @@ class Helper {
  public:
   Helper() = default;
   template <class Function>
-  Helper(std::launch policy, Function function)
-      : task_(std::make_unique<std::packaged_task<R()>>(std::move(function))),
-        result_(task_->get_future()) {
-    if ((policy & std::launch::async) == std::launch::async && !HelpersRunHere::on_this_thread()) {
-      started_ =
-          start_thread_beside([](void* task) { (*static_cast<std::packaged_task<R()>*>(task))(); },
-                              task_.get(), thread_);
+  Helper(std::launch policy, Function function) {
+    if ((policy & std::launch::async) != std::launch::async || HelpersRunHere::on_this_thread()) {
+      // Run on the caller at get(): a plain call, not a packaged_task, whose result is set under
+      // std::call_once, and glibc's pthread_once makes a futex system call each time (4-5 us on
+      // the PVM guest; two per binary in a directory scan whose workers run their own helpers).
+      deferred_ = std::make_unique<DeferredCall<Function>>(std::move(function));
+      return;
     }
+    task_ = std::make_unique<std::packaged_task<R()>>(std::move(function));
+    result_ = task_->get_future();
+    started_ = start_thread_beside(
+        [](void* task) { (*static_cast<std::packaged_task<R()>*>(task))(); }, task_.get(), thread_);
   }
   Helper(Helper&& other) noexcept { take(other); }
   Helper& operator=(Helper&& other) noexcept {
@@ -70,10 +74,11 @@ class Helper {
   Helper& operator=(const Helper&) = delete;
   ~Helper() { join(); }
 
-  bool valid() const { return result_.valid(); }
+  bool valid() const { return deferred_ != nullptr || result_.valid(); }
 
   // The task's result (or its exception), running it here if it was not started.
   R get() {
+    if (deferred_) return std::exchange(deferred_, nullptr)->run();
     run_here_if_not_started();
     std::future<R> result = std::move(result_);
     join();
@@ -82,6 +87,11 @@ class Helper {
 
   // The result for several readers; a task that was not started runs here first.
   std::shared_future<R> share() {
+    if (deferred_) {
+      task_ = std::make_unique<std::packaged_task<R()>>(
+          [call = std::exchange(deferred_, nullptr)] { return call->run(); });
+      result_ = task_->get_future();
+    }
     run_here_if_not_started();
     return result_.share();
   }
@@ -100,12 +110,25 @@ class Helper {
     }
   }
   void take(Helper& other) {
+    deferred_ = std::move(other.deferred_);
     task_ = std::move(other.task_);
     result_ = std::move(other.result_);
     thread_ = other.thread_;
     started_ = std::exchange(other.started_, false);
   }
 
+  struct Deferred {
+    virtual ~Deferred() = default;
+    virtual R run() = 0;
+  };
+  template <class Function>
+  struct DeferredCall final : Deferred {
+    explicit DeferredCall(Function body) : function(std::move(body)) {}
+    R run() override { return function(); }
+    Function function;
+  };
+
+  std::unique_ptr<Deferred> deferred_;             // a task that runs on the caller, at get()
   std::unique_ptr<std::packaged_task<R()>> task_;  // on the heap: the thread holds its address
   std::future<R> result_;
   pthread_t thread_{};
