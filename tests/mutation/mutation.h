@@ -34,6 +34,7 @@
 #include "fipsgate/io/limits.h"
 #include "fipsgate/policy/verdict.h"
 #include "fuzz/exercise.h"
+#include "io/sanitizer.h"
 
 namespace fipsgate::mutation {
 
@@ -597,18 +598,6 @@ inline PipelineResult run_pipeline(ByteView file, const Context& context,
 // Isolation: one forked child per variant, its bytes copied so that they end right before an
 // inaccessible page (any read past the end of the file faults even without ASan).
 
-#if defined(__SANITIZE_ADDRESS__)
-inline constexpr bool kUnderAsan = true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-inline constexpr bool kUnderAsan = true;
-#else
-inline constexpr bool kUnderAsan = false;
-#endif
-#else
-inline constexpr bool kUnderAsan = false;
-#endif
-
 struct VariantReport {
   Mutation mutation;
   PipelineResult result;
@@ -707,7 +696,7 @@ inline void run_variants(ByteView original, const std::vector<Mutation>& mutatio
     }
     if (pid == 0) {
       close(fds[0]);
-      if (!kUnderAsan) {  // ASan reserves terabytes of address space; RSS is checked instead
+      if (!kAddressSanitizer) {  // ASan reserves terabytes of address space; RSS is checked instead
         struct rlimit memory {};
         memory.rlim_cur = memory.rlim_max = current_vm_bytes() + run_limits.extra_memory_bytes;
         setrlimit(RLIMIT_AS, &memory);
